@@ -1,0 +1,1 @@
+"""Kaifaqu (开发区): the management platform of China's development zones, starting with Shanxi."""

@@ -1,0 +1,53 @@
+"""`kaifaqu demo [--reset]`: build (or rebuild) the demo database and print the demo accounts."""
+
+import os
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from kaifaqu.accounts.demo import DEMO_ACCOUNTS, demo_accounts_ensure
+from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.core.changelog import change_context
+from kaifaqu.zones.registry import national_catalogue_load, registry_load
+
+
+def demo_password() -> str:
+    """KAIFAQU_DEMO_PASSWORD, else the one generated on the first run (kept in the data directory)."""
+    if os.environ.get("KAIFAQU_DEMO_PASSWORD"):
+        return os.environ["KAIFAQU_DEMO_PASSWORD"]
+    path = settings.DATA_DIR / "demo_password"
+    if not path.exists():
+        path.write_text(f"kfq-{secrets.token_urlsafe(9)}")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Command(BaseCommand):
+    help = "建立（或以 --reset 重建）演示数据库：山西开发区名录、演示账号"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="清空数据库后重建")
+        parser.add_argument("--national", action="store_true", help="同时载入2018年全国目录（2543家）")
+        parser.add_argument("--host", default="http://127.0.0.1:8000", help="打印登录地址时使用的网址")
+
+    def handle(self, *args, reset=False, national=False, host="", **options):
+        if reset:
+            call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", interactive=False, verbosity=0)
+        with change_context(None), transaction.atomic():
+            result = registry_load()
+            if national:
+                national_catalogue_load()
+            demo_accounts_ensure(demo_password())
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（名录新增 {result.created} 条）。"))
+        self._print_accounts(host.rstrip("/"))
+
+    def _print_accounts(self, host: str) -> None:
+        self.stdout.write(f"\n登录地址：{host}/login/    管理后台：{host}/admin/    接口文档：{host}/api/v1/docs")
+        self.stdout.write(f"演示账号（密码均为 {demo_password()}）：")
+        units = {u.code: u.name for u in OrgUnit.objects.filter(code__in=[a[2] for a in DEMO_ACCOUNTS])}
+        for username, full_name, unit_code, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<16} {units[unit_code]} · {role.label} · {full_name}")

@@ -1,0 +1,50 @@
+"""Shared models: the change log (变更记录)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ObjectChangeQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model):
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        return self.filter(content_type=ct, object_id=str(obj.pk)).select_related("user")
+
+
+class ObjectChange(models.Model):
+    """One recorded change of a domain object: who, when, in which request, before → after."""
+
+    ACTIONS = [("create", _("新增")), ("update", _("修改")), ("delete", _("删除"))]
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    user_name = models.CharField(_("操作人账号"), max_length=150)
+    request_id = models.UUIDField(_("请求编号"), db_index=True)
+    action = models.CharField(_("操作"), max_length=10, choices=ACTIONS)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    prechange_data = models.JSONField(_("变更前"), null=True, blank=True)
+    postchange_data = models.JSONField(_("变更后"), null=True, blank=True)
+
+    objects = ObjectChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every field whose value changed, labelled with the field's verbose name."""
+        before, after = self.prechange_data or {}, self.postchange_data or {}
+        model = self.content_type.model_class()
+        labels = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields} if model else {}
+        keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+        return [(labels.get(k, k), before.get(k), after.get(k)) for k in keys]

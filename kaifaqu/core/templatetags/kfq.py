@@ -1,0 +1,24 @@
+"""Template filters: numbers with thousands separators and fixed decimals, booleans in Chinese."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def num(value, places: int = 2) -> str:
+    """1234.5 → "1,234.50"; None → "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{d:,.{int(places)}f}"
+
+
+@register.filter
+def yesno_cn(value) -> str:
+    return {True: "是", False: "否"}.get(value, "未知")

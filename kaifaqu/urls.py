@@ -1,0 +1,18 @@
+"""URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kaifaqu.api import api
+
+admin.site.site_header = "开发区管理平台 · 管理后台"
+admin.site.site_title = "开发区管理平台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", include("kaifaqu.core.urls")),
+    path("", include("kaifaqu.accounts.urls")),
+    path("zones/", include("kaifaqu.zones.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
