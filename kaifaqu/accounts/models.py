@@ -131,3 +131,6 @@ class LoginFailure(models.Model):
         verbose_name = _("登录失败")
         verbose_name_plural = _("登录失败")
         indexes = [models.Index(fields=["username", "ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip}"

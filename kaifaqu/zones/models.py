@@ -11,7 +11,6 @@ from kaifaqu.core.scope import ScopedQuerySet
 
 from .choices import RegionLevel, ZoneKind, ZoneLevel, ZoneSource
 
-
 # Place names whose reading pypinyin's phrase dictionary gets wrong (长治 is Cháng-zhì, not Zhǎng-zhì).
 load_phrases_dict({"长治": [["cháng"], ["zhì"]], "长子": [["zhǎng"], ["zǐ"]]})
 
@@ -80,7 +79,9 @@ class Zone(ChangeLoggedModel):
     )
     approved_on = models.DateField(_("批准时间"), null=True, blank=True, help_text=_("目录只到月份，记为当月1日"))
     approved_area_ha = models.DecimalField(_("核准面积(公顷)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    planned_area_km2 = models.DecimalField(_("规划面积(平方公里)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    planned_area_km2 = models.DecimalField(
+        _("规划面积(平方公里)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     industries = models.CharField(_("主导产业"), max_length=300, blank=True, help_text=_("以顿号“、”分隔"))
     reform_sanhua_sanzhi = models.BooleanField(_("“三化三制”改革到位"), null=True, blank=True)
     reform_guanyun_fenli = models.BooleanField(_("“管运分离”改革到位"), null=True, blank=True)

@@ -15,7 +15,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="未安装 Chromium（apt-get install chromium fonts-noto-cjk），跳过浏览器测试"),
+    pytest.mark.skipif(CHROMIUM is None,
+                       reason="未安装 Chromium（apt-get install chromium fonts-noto-cjk），跳过浏览器测试"),
 ]
 
 

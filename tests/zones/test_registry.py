@@ -26,7 +26,8 @@ def test_catalogue_kinds_as_printed():
     kinds = {}
     for zone in shanxi_catalogue():
         kinds[zone.catalogue["kind"]] = kinds.get(zone.catalogue["kind"], 0) + 1
-    assert kinds == {"经济开发区": 16, "经济技术开发区": 4, "工业园区": 4, "高新技术产业开发区": 2, "海关特殊监管区域": 1}
+    assert kinds == {"经济开发区": 16, "经济技术开发区": 4, "工业园区": 4,
+                     "高新技术产业开发区": 2, "海关特殊监管区域": 1}
 
 
 def test_catalogue_areas():
@@ -50,9 +51,10 @@ def test_catalogue_columns_are_kept_and_current_names_come_from_the_seeds():
 
 def test_seed_zones_are_flagged_as_such_and_lie_in_real_cities():
     seeds = Zone.objects.filter(source="seed articles").select_related("city")
-    assert {z.name for z in seeds} >= {"山西转型综合改革示范区", "阳泉高新区", "平定经济技术开发区", "盂县经济技术开发区",
-                                       "沁水经济技术开发区", "晋中开发区", "榆社经开区", "晋中国家农业高新技术产业示范区",
-                                       "左权生态文化旅游示范区"}
+    assert {z.name for z in seeds} >= {
+        "山西转型综合改革示范区", "阳泉高新区", "平定经济技术开发区", "盂县经济技术开发区", "沁水经济技术开发区",
+        "晋中开发区", "榆社经开区", "晋中国家农业高新技术产业示范区", "左权生态文化旅游示范区",
+    }
     assert all(z.catalogue is None and z.approved_area_ha is None for z in seeds)
     assert Zone.objects.get(name="沁水经济技术开发区").city.name == "晋城市"
 
@@ -67,7 +69,8 @@ def test_regions_cities_and_counties():
 
 def test_parks_and_chains_from_the_seeds():
     assert set(Park.objects.filter(zone__code="S147007").values_list("name", flat=True)) >= {"东区科技园", "白泉工业园"}
-    assert IndustryChain.objects.filter(name__in=["半导体", "合成生物", "光伏", "新材料", "储能", "数据中心"]).count() == 6
+    named = ["半导体", "合成生物", "光伏", "新材料", "储能", "数据中心"]
+    assert IndustryChain.objects.filter(name__in=named).count() == 6
 
 
 def test_registry_load_is_idempotent():
