@@ -20,5 +20,12 @@ def num(value, places: int = 2) -> str:
 
 
 @register.filter
+def num_unit(value, unit: str) -> str:
+    """383.2 with "公顷" → "383.20 公顷"; None → "—" (no unit after a missing figure)."""
+    text = num(value)
+    return text if text == "—" else f"{text} {unit}"
+
+
+@register.filter
 def yesno_cn(value) -> str:
     return {True: "是", False: "否"}.get(value, "未知")

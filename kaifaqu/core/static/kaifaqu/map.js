@@ -16,7 +16,7 @@
     // A city's or a zone's user sees their city highlighted and brought forward.
     const cities = [...new Set(points.map((p) => p.city).filter(Boolean))];
     const feature = cities.length === 1 && geo.features.find((f) => f.properties.name === cities[0]);
-    const focus = feature ? { center: feature.properties.cp, zoom: 2.6 } : { zoom: 1.1 };
+    const focus = feature ? { center: feature.properties.cp, zoom: 1.8 } : { zoom: 1.1 };
     chart.setOption({
       tooltip: { trigger: "item", formatter: (p) => p.data && p.data.full_name ? `${p.data.full_name}<br>${p.data.city || ""}` : p.name },
       legend: { bottom: 0, data: ["国家级", "省级"] },
