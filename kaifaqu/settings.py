@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kaifaqu.core",
     "kaifaqu.accounts",
     "kaifaqu.zones",
+    "kaifaqu.projects",
 ]
 
 MIDDLEWARE = [

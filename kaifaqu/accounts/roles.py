@@ -21,3 +21,28 @@ def ensure_role_groups() -> Group:
     ]
     group.permissions.set(wanted)
     return group
+
+
+def can_write(user, unit) -> bool:
+    """May `user` enter or change data owned by org unit `unit`? Operators and admins, within their subtree."""
+    from .choices import Role
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (user.org_unit is not None and user.role in (Role.ADMIN, Role.OPERATOR)
+            and unit.path.startswith(user.org_unit.path))
+
+
+def can_organise(user) -> bool:
+    """May `user` create campaigns and list projects in them? Province or city admins and reviewers."""
+    from .choices import OrgKind, Role
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    unit = user.org_unit
+    return (unit is not None and unit.kind in (OrgKind.PROVINCE, OrgKind.CITY)
+            and user.role in (Role.ADMIN, Role.REVIEWER))

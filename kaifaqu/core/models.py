@@ -48,3 +48,26 @@ class ObjectChange(models.Model):
         labels = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields} if model else {}
         keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
         return [(labels.get(k, k), before.get(k), after.get(k)) for k in keys]
+
+
+class Sequence(models.Model):
+    """A named counter for stable, human-readable codes (e.g. project codes XM00000001)."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    value = models.BigIntegerField(_("当前值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+    @classmethod
+    def take(cls, name: str, count: int = 1) -> range:
+        """Reserve `count` consecutive numbers; call inside a transaction."""
+        seq, _ = cls.objects.select_for_update().get_or_create(name=name)
+        start = seq.value + 1
+        seq.value += count
+        seq.save(update_fields=["value"])
+        return range(start, start + count)

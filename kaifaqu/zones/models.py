@@ -46,6 +46,8 @@ class IndustryChain(ChangeLoggedModel):
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     strategic_emerging = models.BooleanField(_("战略性新兴产业"), default=True)
+    key_chain = models.BooleanField(_("省级重点产业链"), default=False,
+                                    help_text=_("计入“围绕省级重点产业链铺排项目”的占比"))
     source = models.CharField(_("出处"), max_length=200, blank=True)
 
     class Meta:

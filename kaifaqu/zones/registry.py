@@ -170,7 +170,8 @@ def load_parks_and_chains(result: LoadResult) -> None:
         values = {"industries": park.get("industries", ""), "source_note": park["source_note"]}
         _upsert(Park, {"zone": zones[park["zone"]], "name": park["name"]}, values, result)
     for chain in seeds["chains"]:
-        values = {"source": chain["source"], "strategic_emerging": chain.get("strategic_emerging", True)}
+        values = {"source": chain["source"], "strategic_emerging": chain.get("strategic_emerging", True),
+                  "key_chain": chain.get("key_chain", False)}
         _upsert(IndustryChain, {"name": chain["name"]}, values, result)
 
 

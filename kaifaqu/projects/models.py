@@ -1,0 +1,234 @@
+"""Projects, their stage history, progress, problems and node plan; 三个一批 campaigns and their entries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from kaifaqu.core.changelog import ChangeLoggedModel
+from kaifaqu.core.scope import ScopedQuerySet
+
+from .choices import Batch, CampaignLevel, Milestone, ProjectType, PromotionMethod, Stage
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    def in_campaigns(self, campaign_ids, batch: str | None = None):
+        """Projects listed in any of the campaigns (in `batch` if given)."""
+        entries = CampaignEntry.objects.filter(campaign_id__in=campaign_ids)
+        if batch:
+            entries = entries.filter(batch=batch)
+        return self.filter(pk__in=entries.values("project_id"))
+
+
+class Project(ChangeLoggedModel):
+    """项目: an investment project, tracked from negotiation to full capacity. Amounts in 万元."""
+
+    code = models.CharField(_("项目编号"), max_length=40, unique=True)
+    name = models.CharField(_("项目名称"), max_length=200)
+    zone = models.ForeignKey("zones.Zone", verbose_name=_("所属开发区"), related_name="projects",
+                             on_delete=models.PROTECT)
+    park = models.ForeignKey("zones.Park", verbose_name=_("所属园区"), null=True, blank=True,
+                             related_name="projects", on_delete=models.SET_NULL)
+    builder = models.CharField(_("建设单位"), max_length=200, blank=True)
+    builder_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    type = models.CharField(_("项目类型"), max_length=20, choices=ProjectType.choices)
+    chain = models.ForeignKey("zones.IndustryChain", verbose_name=_("所属产业链"), null=True, blank=True,
+                              related_name="projects", on_delete=models.SET_NULL)
+    strategic_emerging = models.BooleanField(_("战略性新兴产业"), default=False)
+    total_investment = models.DecimalField(_("总投资(万元)"), **MONEY)
+    completed_investment = models.DecimalField(_("累计完成投资(万元)"), default=0, **MONEY)
+    annual_planned_investment = models.DecimalField(_("年度计划投资(万元)"), null=True, blank=True, **MONEY)
+    expected_annual_output = models.DecimalField(_("预计年产值(万元)"), null=True, blank=True, **MONEY)
+    jobs = models.PositiveIntegerField(_("新增就业(人)"), null=True, blank=True)
+    land_mu = models.DecimalField(_("用地面积(亩)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    stage = models.CharField(_("当前阶段"), max_length=12, choices=Stage.choices, db_index=True)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    producing_on = models.DateField(_("投产日期"), null=True, blank=True)
+    at_capacity_on = models.DateField(_("达产日期"), null=True, blank=True)
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+    termination_reason = models.CharField(_("终止原因"), max_length=300, blank=True)
+    planned_start_on = models.DateField(_("计划开工日期"), null=True, blank=True)
+    planned_production_on = models.DateField(_("计划投产日期"), null=True, blank=True)
+    planned_capacity_on = models.DateField(_("计划达产日期"), null=True, blank=True)
+    commitment_system = models.BooleanField(_("承诺制"), default=False)
+    standard_land = models.BooleanField(_("标准地"), default=False)
+    lead_official = models.CharField(_("领办领导"), max_length=50, blank=True)
+    agent_name = models.CharField(_("代办员"), max_length=50, blank=True)
+    promotion_method = models.CharField(_("招商方式"), max_length=10, choices=PromotionMethod.choices, blank=True)
+    in_statistics = models.BooleanField(_("已入统"), default=False)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于拒绝过期的修改"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    scope_path = "zone__org_unit__path"
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["zone_id", "code"]
+        indexes = [models.Index(fields=["zone", "stage"]), models.Index(fields=["name", "zone"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_gte_0"),
+            models.CheckConstraint(condition=Q(completed_investment__gte=0), name="project_completed_gte_0"),
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=True) | Q(started_on__isnull=True) | Q(signed_on__lte=F("started_on")),
+                name="project_signed_before_started"),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(producing_on__isnull=True)
+                | Q(started_on__lte=F("producing_on")),
+                name="project_started_before_producing"),
+            models.CheckConstraint(
+                condition=Q(producing_on__isnull=True) | Q(at_capacity_on__isnull=True)
+                | Q(producing_on__lte=F("at_capacity_on")),
+                name="project_producing_before_capacity"),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.AT_CAPACITY) | Q(type=ProjectType.INDUSTRIAL),
+                name="project_capacity_only_industrial"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_industrial(self) -> bool:
+        return self.type == ProjectType.INDUSTRIAL
+
+
+class StageEvent(models.Model):
+    """阶段记录: one row per stage a project reached, with its date and who recorded it."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="stage_events",
+                                on_delete=models.CASCADE)
+    stage = models.CharField(_("阶段"), max_length=12, choices=Stage.choices)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
+                             on_delete=models.SET_NULL)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    scope_path = "project__zone__org_unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("阶段记录")
+        verbose_name_plural = _("阶段记录")
+        ordering = ["project", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_stage_display()} {self.date or ''}"
+
+
+class ProgressReport(ChangeLoggedModel):
+    """月度进展: a month's progress note and cumulative completed investment."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="progress_reports",
+                                on_delete=models.CASCADE)
+    month = models.DateField(_("月份"), help_text=_("当月1日"))
+    completed_investment = models.DecimalField(_("累计完成投资(万元)"), **MONEY)
+    note = models.TextField(_("进展情况"), blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
+                             on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    scope_path = "project__zone__org_unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月度进展")
+        verbose_name_plural = _("月度进展")
+        ordering = ["project", "-month"]
+        constraints = [models.UniqueConstraint(fields=["project", "month"], name="progress_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.month:%Y-%m}"
+
+
+class Problem(ChangeLoggedModel):
+    """存在问题: a problem holding a project up, and how it was resolved."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="problems", on_delete=models.CASCADE)
+    description = models.TextField(_("问题描述"))
+    raised_on = models.DateField(_("提出日期"))
+    responsible = models.CharField(_("责任单位"), max_length=100, blank=True)
+    resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    resolution = models.TextField(_("解决情况"), blank=True)
+
+    scope_path = "project__zone__org_unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("存在问题")
+        verbose_name_plural = _("存在问题")
+        ordering = ["project", "-raised_on"]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+
+class ProjectMilestone(ChangeLoggedModel):
+    """节点计划: a milestone with its planned and actual date; past planned and not done is overdue."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="milestones", on_delete=models.CASCADE)
+    name = models.CharField(_("节点"), max_length=30, choices=Milestone.choices)
+    planned_on = models.DateField(_("计划日期"))
+    actual_on = models.DateField(_("实际日期"), null=True, blank=True)
+
+    scope_path = "project__zone__org_unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("节点计划")
+        verbose_name_plural = _("节点计划")
+        ordering = ["project", "planned_on"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="milestone_once_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.name}"
+
+
+class Campaign(ChangeLoggedModel):
+    """三个一批活动: a campaign listing projects into the sign, start and produce batches."""
+
+    name = models.CharField(_("活动名称"), max_length=100, unique=True)
+    date = models.DateField(_("活动日期"))
+    level = models.CharField(_("级别"), max_length=10, choices=CampaignLevel.choices, default=CampaignLevel.PROVINCE)
+    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("主办机构"), related_name="campaigns",
+                                 on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("三个一批活动")
+        verbose_name_plural = _("三个一批活动")
+        ordering = ["-date", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignEntry(ChangeLoggedModel):
+    """A project listed in one batch of a campaign, with its investment at listing (万元)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), related_name="entries", on_delete=models.CASCADE)
+    project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="campaign_entries",
+                                on_delete=models.CASCADE)
+    batch = models.CharField(_("批次"), max_length=10, choices=Batch.choices)
+    investment_at_listing = models.DecimalField(_("铺排时总投资(万元)"), **MONEY)
+
+    scope_path = "project__zone__org_unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动项目")
+        verbose_name_plural = _("活动项目")
+        ordering = ["campaign", "batch", "project"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "project"], name="campaign_lists_project_once")]
+        indexes = [models.Index(fields=["campaign", "batch"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.get_batch_display()} · {self.project}"
