@@ -56,10 +56,15 @@ def _http_error(request, exc):
 
 def _register_routers() -> None:
     from kaifaqu.accounts.api import router as auth_router
+    from kaifaqu.projects.api import campaigns_router, three_un_router
+    from kaifaqu.projects.api import router as projects_router
     from kaifaqu.zones.api import router as zones_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/zones", zones_router)
+    api.add_router("/projects", projects_router)
+    api.add_router("/campaigns", campaigns_router)
+    api.add_router("/three-un", three_un_router)
 
 
 _register_routers()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kaifaqu.core.urls")),
     path("", include("kaifaqu.accounts.urls")),
     path("zones/", include("kaifaqu.zones.urls")),
+    path("projects/", include("kaifaqu.projects.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,18 +1,21 @@
-"""Template context shared by every page: the module navigation."""
+"""Template context shared by every page: the module navigation, with the current module marked."""
 
-# (label, url name or None while the module is still to come)
+# (label, url name or None while the module is still to come, the url names that belong to the module)
 MODULES = [
-    ("首页", "core:home"),
-    ("开发区", "zones:list"),
-    ("项目", None),
-    ("三个一批", None),
-    ("月度调度", None),
-    ("考核排名", None),
-    ("招商", None),
-    ("企业服务", None),
-    ("报表", None),
+    ("首页", "core:home", {"core:home"}),
+    ("开发区", "zones:list", {"zones:list", "zones:detail"}),
+    ("项目", "projects:list", {"projects:list", "projects:detail", "projects:edit", "projects:create",
+                               "projects:import"}),
+    ("三个一批", "projects:stats", {"projects:stats", "projects:campaigns", "projects:three_un"}),
+    ("月度调度", None, set()),
+    ("考核排名", None, set()),
+    ("招商", None, set()),
+    ("企业服务", None, set()),
+    ("报表", None, set()),
 ]
 
 
 def navigation(request) -> dict:
-    return {"nav_modules": MODULES}
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    return {"nav_modules": [(label, url, current in names) for label, url, names in MODULES]}

@@ -111,14 +111,20 @@ def overdue_condition(d: date) -> Q:
     return alive_on(d) & (late_start | late_production) & ~Q(stage__in=[Stage.RESERVE, Stage.NEGOTIATING])
 
 
+def cents(value: Decimal) -> Decimal:
+    """Sums come back unscaled from SQLite: show every amount with its two decimals."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def project_totals(qs: QuerySet[Project]) -> dict:
     """Count and sums (万元) of a project list, in one query."""
-    return qs.aggregate(
+    totals = qs.aggregate(
         count=Count("id"),
         total_investment=Coalesce(Sum("total_investment"), ZERO),
         completed_investment=Coalesce(Sum("completed_investment"), ZERO),
         annual_planned_investment=Coalesce(Sum("annual_planned_investment"), ZERO),
     )
+    return {k: v if k == "count" else cents(v) for k, v in totals.items()}
 
 
 # ---- campaign statistics -------------------------------------------------------------------------------------
@@ -167,12 +173,12 @@ def campaign_stats(*, user, campaign_ids: list[int], as_of: date, city: str | No
         )
         if batch == Batch.PRODUCE:
             base_inv, base_count = agg["industrial_investment"], agg["industrial_count"]
-            extra = {"industrial_count": base_count, "industrial_investment": base_inv}
+            extra = {"industrial_count": base_count, "industrial_investment": cents(base_inv)}
         else:
             base_inv, base_count, extra = agg["investment"], agg["count"], {}
         out[batch.value] = BatchStats(
-            count=agg["count"], investment=agg["investment"], followed_count=agg["followed_count"],
-            followed_investment=agg["followed_investment"], rate=rate(agg["followed_investment"], base_inv),
+            count=agg["count"], investment=cents(agg["investment"]), followed_count=agg["followed_count"],
+            followed_investment=cents(agg["followed_investment"]), rate=rate(agg["followed_investment"], base_inv),
             count_rate=rate(agg["followed_count"], base_count), **extra)
     return out
 

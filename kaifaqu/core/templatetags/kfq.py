@@ -27,5 +27,19 @@ def num_unit(value, unit: str) -> str:
 
 
 @register.filter
+def yi(value) -> str:
+    """万元 → 亿元 with two decimals: 2223900 → "222.39"; None → "—"."""
+    from kaifaqu.core.money import yi as to_yi
+
+    return num(to_yi(value)) if value is not None else "—"
+
+
+@register.filter
+def pct(value) -> str:
+    """76.45 → "76.45%"; None (an empty base) → "—"."""
+    return "—" if value is None else f"{num(value)}%"
+
+
+@register.filter
 def yesno_cn(value) -> str:
     return {True: "是", False: "否"}.get(value, "未知")

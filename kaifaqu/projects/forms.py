@@ -1,0 +1,154 @@
+"""Forms of the projects pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from kaifaqu.accounts.roles import can_write
+from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
+
+from .choices import Batch, Milestone, ProjectType, Stage
+from .models import Campaign, Project
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProjectFilterForm(forms.Form):
+    """The project list's filters (all optional)."""
+
+    q = forms.CharField(label="搜索", required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"placeholder": "项目名称、编号或建设单位"}))
+    city = forms.ChoiceField(label="市", required=False)
+    zone = forms.ChoiceField(label="开发区", required=False)
+    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *Stage.choices])
+    type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *ProjectType.choices])
+    chain = forms.ModelChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
+                                   empty_label="全部产业链")
+    strategic_emerging = forms.NullBooleanField(label="战新产业", required=False, widget=forms.Select(
+        choices=[("unknown", "不限"), ("true", "是"), ("false", "否")]))
+    band = forms.ChoiceField(label="投资规模", required=False, choices=[
+        ("", "不限"), ("1", "1亿元及以上"), ("5", "5亿元及以上"), ("10", "10亿元及以上")])
+    campaign = forms.ModelMultipleChoiceField(label="三个一批活动", required=False, queryset=Campaign.objects.all())
+    batch = forms.ChoiceField(label="批次", required=False, choices=[("", "全部批次"), *Batch.choices])
+    followed = forms.ChoiceField(label="跟进", required=False, choices=[
+        ("", "不限"), ("yes", "已推进"), ("no", "未推进")])
+    as_of = forms.DateField(label="截至", required=False, widget=DATE)
+    overdue = forms.BooleanField(label="仅看逾期", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = Zone.objects.visible_to(user).select_related("city").order_by("city__code", "code")
+        cities = Region.objects.filter(pk__in=zones.values("city_id")).order_by("code")
+        self.fields["city"].choices = [("", "全部城市"), *[(c.code, c.name) for c in cities]]
+        self.fields["zone"].choices = [("", "全部开发区"), *[(z.code, z.short_name or z.name) for z in zones]]
+
+
+class ProjectForm(forms.ModelForm):
+    """Enter or edit a project. The stage is set here only on entry; later it moves by transition."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "zone", "park", "type", "chain", "strategic_emerging", "builder", "builder_credit_code",
+            "total_investment", "completed_investment", "annual_planned_investment", "expected_annual_output",
+            "jobs", "land_mu", "stage", "signed_on", "started_on", "producing_on", "at_capacity_on",
+            "planned_start_on", "planned_production_on", "planned_capacity_on", "commitment_system", "standard_land",
+            "lead_official", "agent_name", "promotion_method", "in_statistics", "note",
+        ]
+        widgets = {f: DATE for f in ["signed_on", "started_on", "producing_on", "at_capacity_on",
+                                     "planned_start_on", "planned_production_on", "planned_capacity_on"]}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Zone.objects.visible_to(user).select_related("org_unit")
+        writable = [z.pk for z in visible if can_write(user, z.org_unit)]
+        self.fields["zone"].queryset = Zone.objects.filter(pk__in=writable).order_by("code")
+        self.fields["park"].queryset = Park.objects.visible_to(user).select_related("zone")
+        self.fields["stage"].choices = [c for c in Stage.choices if c[0] != Stage.TERMINATED]
+        if self.instance.pk:
+            self.fields["stage"].disabled = True
+            self.fields["stage"].help_text = "阶段请通过“阶段变更”推进"
+            self.fields["zone"].disabled = True
+            self.initial["version"] = self.instance.version
+
+    def clean_builder_credit_code(self):
+        from kaifaqu.core.credit_code import credit_code_error
+
+        code = self.cleaned_data["builder_credit_code"].strip().upper()
+        if code and (error := credit_code_error(code)):
+            raise forms.ValidationError(error)
+        return code
+
+    def clean(self):
+        data = super().clean()
+        park = data.get("park")
+        zone = self.instance.zone if self.instance.pk else data.get("zone")
+        if park and zone and park.zone_id != zone.pk:
+            self.add_error("park", "所选园区不属于该开发区")
+        return data
+
+
+class TransitionForm(forms.Form):
+    stage = forms.ChoiceField(label="变更为", choices=Stage.choices)
+    date = forms.DateField(label="日期", required=False, widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label="终止原因", required=False, max_length=300)
+
+
+class ProgressForm(forms.Form):
+    month = forms.DateField(label="月份（当月任一天）", widget=DATE, initial=timezone.localdate)
+    completed_investment = forms.DecimalField(label="累计完成投资(万元)", min_value=0, max_digits=16,
+                                              decimal_places=2)
+    note = forms.CharField(label="进展情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProblemForm(forms.Form):
+    description = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    raised_on = forms.DateField(label="提出日期", widget=DATE, initial=timezone.localdate)
+    responsible = forms.CharField(label="责任单位", required=False, max_length=100)
+
+
+class ResolveForm(forms.Form):
+    resolved_on = forms.DateField(label="解决日期", widget=DATE, initial=timezone.localdate)
+    resolution = forms.CharField(label="解决情况", max_length=2000)
+
+
+class MilestoneForm(forms.Form):
+    name = forms.ChoiceField(label="节点", choices=Milestone.choices)
+    planned_on = forms.DateField(label="计划日期", widget=DATE)
+    actual_on = forms.DateField(label="实际日期", required=False, widget=DATE)
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label="活动名称", max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": "如：2024年第二次“三个一批”活动"}))
+    date = forms.DateField(label="活动日期", widget=DATE)
+    level = forms.ChoiceField(label="级别", choices=[("province", "省级"), ("city", "市级")])
+
+
+class EntryForm(forms.Form):
+    project = forms.CharField(label="项目编号", max_length=40)
+    batch = forms.ChoiceField(label="批次", choices=Batch.choices)
+
+
+class StatsForm(forms.Form):
+    """Which campaigns, as of when, for which city or zone."""
+
+    campaign = forms.ModelMultipleChoiceField(label="活动（可多选）", queryset=Campaign.objects.all(), required=False)
+    since = forms.DateField(label="或：自此日期以来的活动", required=False, widget=DATE)
+    as_of = forms.DateField(label="截至", required=False, widget=DATE)
+    city = forms.ChoiceField(label="市", required=False)
+    zone = forms.ChoiceField(label="开发区", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = Zone.objects.visible_to(user).order_by("city__code", "code")
+        cities = Region.objects.filter(pk__in=zones.values("city_id")).order_by("code")
+        self.fields["city"].choices = [("", "全部"), *[(c.code, c.name) for c in cities]]
+        self.fields["zone"].choices = [("", "全部"), *[(z.code, z.short_name or z.name) for z in zones]]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="项目台账（.xlsx）")

@@ -1,0 +1,166 @@
+"""API schemas of the projects app (SPEC §12 field names)."""
+
+from datetime import date as Date
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from .choices import Batch, CampaignLevel, ProjectType, PromotionMethod, Stage
+
+Money = Decimal  # 万元, travels as a string
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    zone: str = Field(..., alias="zone.code")
+    zone_name: str = Field(..., alias="zone.name")
+    park: str | None = Field(None, alias="park.name")
+    builder: str
+    builder_credit_code: str
+    type: ProjectType
+    chain: str | None = Field(None, alias="chain.name")
+    strategic_emerging: bool
+    total_investment: Money
+    completed_investment: Money
+    annual_planned_investment: Money | None
+    expected_annual_output: Money | None
+    jobs: int | None
+    land_mu: Decimal | None
+    stage: Stage
+    signed_on: Date | None
+    started_on: Date | None
+    producing_on: Date | None
+    at_capacity_on: Date | None
+    planned_start_on: Date | None
+    planned_production_on: Date | None
+    planned_capacity_on: Date | None
+    terminated_on: Date | None
+    termination_reason: str
+    commitment_system: bool
+    standard_land: bool
+    lead_official: str
+    agent_name: str
+    promotion_method: str
+    in_statistics: bool
+    note: str
+    version: int
+
+
+class ProjectIn(Schema):
+    """A new project; `zone` is the zone's code. Amounts in 万元."""
+
+    code: str | None = Field(None, max_length=40)
+    name: str = Field(..., min_length=1, max_length=200)
+    zone: str = Field(..., max_length=20)
+    park: str | None = Field(None, max_length=100)
+    builder: str = Field("", max_length=200)
+    builder_credit_code: str = Field("", max_length=18)
+    type: ProjectType
+    chain: str | None = Field(None, max_length=50)
+    strategic_emerging: bool = False
+    total_investment: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
+    completed_investment: Decimal = Field(Decimal(0), ge=0, max_digits=16, decimal_places=2)
+    annual_planned_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    expected_annual_output: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    jobs: int | None = Field(None, ge=0, le=10_000_000)
+    land_mu: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    stage: Stage
+    signed_on: Date | None = None
+    started_on: Date | None = None
+    producing_on: Date | None = None
+    at_capacity_on: Date | None = None
+    terminated_on: Date | None = None
+    termination_reason: str = Field("", max_length=300)
+    planned_start_on: Date | None = None
+    planned_production_on: Date | None = None
+    planned_capacity_on: Date | None = None
+    commitment_system: bool = False
+    standard_land: bool = False
+    lead_official: str = Field("", max_length=50)
+    agent_name: str = Field("", max_length=50)
+    promotion_method: PromotionMethod | None = None
+    in_statistics: bool = False
+    note: str = Field("", max_length=500)
+
+
+class ProjectPatch(Schema):
+    """Fields to change; `version` is the version the client last read (a stale one is refused with 409)."""
+
+    version: int
+    name: str | None = Field(None, min_length=1, max_length=200)
+    park: str | None = Field(None, max_length=100)
+    builder: str | None = Field(None, max_length=200)
+    builder_credit_code: str | None = Field(None, max_length=18)
+    type: ProjectType | None = None
+    chain: str | None = Field(None, max_length=50)
+    strategic_emerging: bool | None = None
+    total_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    completed_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    annual_planned_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    expected_annual_output: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    jobs: int | None = Field(None, ge=0, le=10_000_000)
+    land_mu: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    signed_on: Date | None = None
+    started_on: Date | None = None
+    producing_on: Date | None = None
+    at_capacity_on: Date | None = None
+    planned_start_on: Date | None = None
+    planned_production_on: Date | None = None
+    planned_capacity_on: Date | None = None
+    commitment_system: bool | None = None
+    standard_land: bool | None = None
+    lead_official: str | None = Field(None, max_length=50)
+    agent_name: str | None = Field(None, max_length=50)
+    promotion_method: PromotionMethod | None = None
+    in_statistics: bool | None = None
+    note: str | None = Field(None, max_length=500)
+
+
+class TransitionIn(Schema):
+    stage: str = Field(..., max_length=20)
+    date: Date | None = None
+    reason: str = Field("", max_length=300)
+
+
+class ProjectPage(Schema):
+    items: list[ProjectOut]
+    count: int
+    total_investment: Money
+    completed_investment: Money
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    date: Date
+    level: CampaignLevel
+
+
+class CampaignIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    date: Date
+    level: CampaignLevel = CampaignLevel.PROVINCE
+
+
+class EntryIn(Schema):
+    project: int | str = Field(..., description="项目 id 或项目编号")
+    batch: Batch
+
+
+class EntryOut(Schema):
+    id: int
+    campaign: int = Field(..., alias="campaign_id")
+    project: int = Field(..., alias="project_id")
+    project_code: str = Field(..., alias="project.code")
+    batch: Batch
+    investment_at_listing: Money
+
+
+class ImportReportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    campaign_entries: int
+    dry_run: bool
