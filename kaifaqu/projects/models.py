@@ -75,22 +75,24 @@ class Project(ChangeLoggedModel):
         ordering = ["zone_id", "code"]
         indexes = [models.Index(fields=["zone", "stage"]), models.Index(fields=["name", "zone"])]
         constraints = [
-            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_gte_0"),
-            models.CheckConstraint(condition=Q(completed_investment__gte=0), name="project_completed_gte_0"),
+            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_gte_0",
+                                  violation_error_message="总投资不能为负数"),
+            models.CheckConstraint(condition=Q(completed_investment__gte=0), name="project_completed_gte_0",
+                                  violation_error_message="累计完成投资不能为负数"),
             models.CheckConstraint(
                 condition=Q(signed_on__isnull=True) | Q(started_on__isnull=True) | Q(signed_on__lte=F("started_on")),
-                name="project_signed_before_started"),
+                name="project_signed_before_started", violation_error_message="开工日期不能早于签约日期"),
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True) | Q(producing_on__isnull=True)
                 | Q(started_on__lte=F("producing_on")),
-                name="project_started_before_producing"),
+                name="project_started_before_producing", violation_error_message="投产日期不能早于开工日期"),
             models.CheckConstraint(
                 condition=Q(producing_on__isnull=True) | Q(at_capacity_on__isnull=True)
                 | Q(producing_on__lte=F("at_capacity_on")),
-                name="project_producing_before_capacity"),
+                name="project_producing_before_capacity", violation_error_message="达产日期不能早于投产日期"),
             models.CheckConstraint(
                 condition=~Q(stage=Stage.AT_CAPACITY) | Q(type=ProjectType.INDUSTRIAL),
-                name="project_capacity_only_industrial"),
+                name="project_capacity_only_industrial", violation_error_message="只有产业项目才有“达产”阶段"),
         ]
 
     def __str__(self) -> str:
@@ -227,7 +229,8 @@ class CampaignEntry(ChangeLoggedModel):
         verbose_name = _("活动项目")
         verbose_name_plural = _("活动项目")
         ordering = ["campaign", "batch", "project"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "project"], name="campaign_lists_project_once")]
+        constraints = [models.UniqueConstraint(fields=["campaign", "project"], name="campaign_lists_project_once",
+                                               violation_error_message="同一项目在一次活动中只能列入一次")]
         indexes = [models.Index(fields=["campaign", "batch"])]
 
     def __str__(self) -> str:

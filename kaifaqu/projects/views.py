@@ -230,7 +230,7 @@ def campaign_list_view(request):
             campaign = services.campaign_create(user=request.user, name=form.cleaned_data["name"],
                                                 on=form.cleaned_data["date"], level=form.cleaned_data["level"])
         except services.ProjectError as exc:
-            form.add_error(None, exc.message)
+            messages.error(request, exc.message)
         else:
             messages.success(request, f"已创建“{campaign.name}”")
             return redirect("projects:campaign", pk=campaign.pk)
