@@ -6,6 +6,7 @@ ADMIN_GROUP = "机构管理员"
 ADMIN_MODELS = {
     "accounts": ["user", "orgunit", "apitoken"],
     "zones": ["zone", "park", "industrychain", "region"],
+    "projects": ["project", "campaign", "campaignentry"],
     "core": ["objectchange"],
 }
 

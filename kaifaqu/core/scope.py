@@ -25,6 +25,12 @@ class ScopedQuerySet(models.QuerySet):
         lookup = getattr(self.model, "scope_path", None)
         if lookup is None:
             raise TypeError(f"{self.model.__name__} has no scope_path: it cannot be scoped")
+        head, _, rest = lookup.partition("__")
+        related = self.model._meta.get_field(head).related_model if rest else None
+        if related is not None and getattr(related, "scope_path", None) == rest:
+            # Through a scoped parent (project → zone): filter on its ids, a small subquery the planner keeps
+            # apart, instead of joining the org tree into every row of a large table.
+            return self.filter(**{f"{head}__in": related.objects.visible_to(user).values("pk")})
         return self.filter(**{f"{lookup}__startswith": unit.path})
 
 

@@ -245,6 +245,8 @@ class ThreeUnQuery(Schema):
     as_of: date | None = None
     city: str | None = Field(None, max_length=20)
     zone: str | None = Field(None, max_length=20)
+    limit: int = Field(100, ge=1, le=1000, description="每个清单返回的条数")
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @three_un_router.get("", summary="三未项目：签而未落、落而未投、投而未效")
@@ -252,8 +254,10 @@ def three_un_list(request, query: Query[ThreeUnQuery]):
     as_of = query.as_of or timezone.localdate()
     if query.since > as_of:
         raise HttpError(422, "起始日期不能晚于截至日期")
-    lists = three_un(user=request.user, since=query.since, as_of=as_of, city=query.city, zone=query.zone)
-    return {key: [_jsonable_row(r) for r in rows] for key, rows in lists.items()}
+    lists = three_un(user=request.user, since=query.since, as_of=as_of, city=query.city, zone=query.zone,
+                     limit=query.limit, offset=query.offset)
+    return {key: {"count": part["count"], "items": [_jsonable_row(r) for r in part["items"]]}
+            for key, part in lists.items()}
 
 
 def _jsonable_row(row: dict) -> dict:

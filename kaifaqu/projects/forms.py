@@ -5,13 +5,31 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from kaifaqu.accounts.roles import can_write
+from kaifaqu.accounts.choices import Role
 from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
 
 from .choices import Batch, Milestone, ProjectType, Stage
 from .models import Campaign, Project
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+MAX_ZONE_CHOICES = 300
+
+
+def zone_choices(form: forms.Form, user) -> None:
+    """Fill the city and zone drop-downs from the user's scope. A national scope has thousands of zones: then
+    the zone list holds the chosen city's zones only."""
+    zones = Zone.objects.visible_to(user)
+    cities = Region.objects.filter(pk__in=zones.values("city_id")).order_by("code")
+    form.fields["city"].choices = [("", "全部城市"), *[(c.code, c.name) for c in cities]]
+    city = form.data.get("city") if form.is_bound else None
+    if city:
+        zones = zones.filter(city__code=city)
+    elif zones.count() > MAX_ZONE_CHOICES:
+        zones = zones.none()
+    pairs = zones.order_by("city__code", "code").values_list("code", "short_name", "name")
+    form.fields["zone"].choices = [("", "全部开发区"), *[(code, short or name) for code, short, name in pairs]]
 
 
 class ProjectFilterForm(forms.Form):
@@ -38,10 +56,13 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        zones = Zone.objects.visible_to(user).select_related("city").order_by("city__code", "code")
-        cities = Region.objects.filter(pk__in=zones.values("city_id")).order_by("code")
-        self.fields["city"].choices = [("", "全部城市"), *[(c.code, c.name) for c in cities]]
-        self.fields["zone"].choices = [("", "全部开发区"), *[(z.code, z.short_name or z.name) for z in zones]]
+        zone_choices(self, user)
+
+
+def writable_zones(user):
+    """Zones whose projects `user` may enter: their whole scope for operators and admins, none otherwise."""
+    zones = Zone.objects.visible_to(user).order_by("code")
+    return zones if user.is_superuser or user.role in (Role.ADMIN, Role.OPERATOR) else zones.none()
 
 
 class ProjectForm(forms.ModelForm):
@@ -63,9 +84,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = Zone.objects.visible_to(user).select_related("org_unit")
-        writable = [z.pk for z in visible if can_write(user, z.org_unit)]
-        self.fields["zone"].queryset = Zone.objects.filter(pk__in=writable).order_by("code")
+        self.fields["zone"].queryset = writable_zones(user)
         self.fields["park"].queryset = Park.objects.visible_to(user).select_related("zone")
         self.fields["stage"].choices = [c for c in Stage.choices if c[0] != Stage.TERMINATED]
         if self.instance.pk:
@@ -144,10 +163,7 @@ class StatsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        zones = Zone.objects.visible_to(user).order_by("city__code", "code")
-        cities = Region.objects.filter(pk__in=zones.values("city_id")).order_by("code")
-        self.fields["city"].choices = [("", "全部"), *[(c.code, c.name) for c in cities]]
-        self.fields["zone"].choices = [("", "全部"), *[(z.code, z.short_name or z.name) for z in zones]]
+        zone_choices(self, user)
 
 
 class ImportForm(forms.Form):

@@ -73,7 +73,8 @@ class Project(ChangeLoggedModel):
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["zone_id", "code"]
-        indexes = [models.Index(fields=["zone", "stage"]), models.Index(fields=["name", "zone"])]
+        indexes = [models.Index(fields=["zone", "code"]), models.Index(fields=["zone", "stage"]),
+                   models.Index(fields=["name", "zone"])]
         constraints = [
             models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_gte_0",
                                   violation_error_message="总投资不能为负数"),

@@ -101,7 +101,8 @@ def project_list(*, user, filters: ProjectFilters, today: date) -> QuerySet[Proj
             qs = qs.filter(cond) if filters.followed == "yes" else qs.exclude(cond)
     if filters.overdue:
         qs = qs.filter(overdue_condition(today))
-    return qs.select_related("zone", "zone__city", "chain", "park").order_by("zone__city__code", "zone__code", "code")
+    # Ordered along the (zone, code) index, so a page is an index walk, not a sort of the whole list.
+    return qs.select_related("zone", "zone__city", "chain", "park").order_by("zone_id", "code")
 
 
 def overdue_condition(d: date) -> Q:
@@ -204,10 +205,15 @@ class Composition:
     strategic_industrial_share: Decimal | None
 
 
+def _batch_totals(projects: QuerySet[Project]) -> dict:
+    totals = projects.aggregate(count=Count("id"), investment=Coalesce(Sum("total_investment"), ZERO))
+    return {"count": totals["count"], "investment": cents(totals["investment"])}
+
+
 def campaign_composition(*, user, campaign_ids: list[int], city: str | None = None,
                          zone: str | None = None) -> Composition:
     """Counts and shares of the projects listed in the campaigns: ≥10亿元 (investment share), ≥1亿元 (count
-    share), on key chains (investment share), strategic-emerging share of industrial projects. Two queries."""
+    share), on key chains (investment share), strategic-emerging share of industrial projects. Five queries."""
     projects = scoped_projects(user=user, city=city, zone=zone).in_campaigns(campaign_ids)
     industrial = Q(type=ProjectType.INDUSTRIAL)
     agg = projects.aggregate(
@@ -221,12 +227,7 @@ def campaign_composition(*, user, campaign_ids: list[int], city: str | None = No
         industrial=Count("id", filter=industrial),
         strategic=Count("id", filter=industrial & Q(strategic_emerging=True)),
     )
-    by_batch = {b.value: {"count": 0, "investment": ZERO} for b in Batch}
-    rows = (CampaignEntry.objects.filter(campaign_id__in=campaign_ids, project__in=projects)
-            .values("batch").annotate(count=Count("project_id", distinct=True),
-                                      investment=Coalesce(Sum("project__total_investment"), ZERO)))
-    for row in rows:
-        by_batch[row["batch"]] = {"count": row["count"], "investment": row["investment"]}
+    by_batch = {b.value: _batch_totals(projects.in_campaigns(campaign_ids, b)) for b in Batch}
     return Composition(
         count=agg["count"], investment=agg["investment"], expected_output=agg["expected_output"], by_batch=by_batch,
         over_10yi_count=agg["over_10"], over_10yi_investment=agg["over_10_inv"],
@@ -252,15 +253,34 @@ def campaigns_between(since: date, as_of: date) -> QuerySet[Campaign]:
     return Campaign.objects.filter(date__gte=since, date__lte=as_of)
 
 
-def three_un(*, user, since: date, as_of: date, city: str | None = None,
-             zone: str | None = None) -> dict[str, list[dict]]:
-    """SPEC §4's 三未 lists, as of D, over projects listed in campaigns held from `since` to D. Each row: the
-    project, its zone and city, the batch it was listed in, days in its stage, the planned next date, overdue."""
-    campaign_ids = list(campaigns_between(since, as_of).values_list("id", flat=True))
+def three_un(*, user, since: date, as_of: date, city: str | None = None, zone: str | None = None,
+             limit: int | None = None, offset: int = 0) -> dict[str, dict]:
+    """SPEC §4's 三未 lists, as of D, over projects listed in campaigns held from `since` to D: for each list its
+    `count` and its `items` (all, or `limit` from `offset`). Each row: the project, its zone and city, the batch
+    it was listed in, days in its stage, the planned next date, overdue. Two queries per list."""
+    out = {}
+    for key, qs in three_un_querysets(user=user, since=since, as_of=as_of, city=city, zone=zone).items():
+        _, since_field, next_field = THREE_UN[key]
+        rows = qs.values(
+            "id", "code", "name", "total_investment", "completed_investment", "stage", "listed_batch",
+            "zone__code", "zone__name", "zone__city__name", since_field, next_field,
+        ).order_by("zone_id", "code")
+        count = qs.count()
+        window = rows[offset : offset + limit] if limit is not None else rows
+        out[key] = {"count": count, "items": [_three_un_row(r, since_field, next_field, as_of) for r in window]}
+    return out
+
+
+def three_un_querysets(*, user, since: date, as_of: date, city: str | None = None,
+                       zone: str | None = None) -> dict[str, QuerySet[Project]]:
+    """The three 三未 lists as querysets (annotated with the batch each project was last listed in)."""
+    campaign_ids = campaigns_between(since, as_of).values("id")
     base = scoped_projects(user=user, city=city, zone=zone).filter(alive_on(as_of))
     listed = base.in_campaigns(campaign_ids)
     in_batch = {b: CampaignEntry.objects.filter(campaign_id__in=campaign_ids, batch=b).values("project_id")
                 for b in Batch}
+    latest_batch = (CampaignEntry.objects.filter(project=OuterRef("pk"), campaign_id__in=campaign_ids)
+                    .order_by("-campaign__date").values("batch")[:1])
     lists = {
         "signed_not_started": listed.filter(pk__in=in_batch[Batch.SIGN]).exclude(started_by(as_of)),
         "started_not_producing": listed.filter(Q(pk__in=in_batch[Batch.START]) | started_by(as_of))
@@ -269,17 +289,7 @@ def three_un(*, user, since: date, as_of: date, city: str | None = None,
                                            .filter(Q(pk__in=in_batch[Batch.PRODUCE]) | producing_by(as_of))
                                            .exclude(at_capacity_by(as_of)),
     }
-    latest_batch = (CampaignEntry.objects.filter(project=OuterRef("pk"), campaign_id__in=campaign_ids)
-                    .order_by("-campaign__date").values("batch")[:1])
-    out = {}
-    for key, qs in lists.items():
-        _, since_field, next_field = THREE_UN[key]
-        rows = qs.annotate(listed_batch=Subquery(latest_batch)).values(
-            "id", "code", "name", "total_investment", "completed_investment", "stage", "listed_batch",
-            "zone__code", "zone__name", "zone__city__name", since_field, next_field,
-        ).order_by("zone__city__code", "zone__code", "code")
-        out[key] = [_three_un_row(r, since_field, next_field, as_of) for r in rows]
-    return out
+    return {key: qs.annotate(listed_batch=Subquery(latest_batch)) for key, qs in lists.items()}
 
 
 def _three_un_row(r: dict, since_field: str, next_field: str, as_of: date) -> dict:

@@ -33,6 +33,7 @@ from .forms import (
     ResolveForm,
     StatsForm,
     TransitionForm,
+    writable_zones,
 )
 from .models import Campaign, Problem, Project
 from .selectors import (
@@ -47,6 +48,7 @@ from .selectors import (
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
+THREE_UN_SHOWN = 200  # rows shown per 三未 list on the page; the Excel export has them all
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -74,11 +76,14 @@ def project_list_view(request):
         from .ledger import ledger_export
 
         return _xlsx(ledger_export(projects=qs), f"项目台账-{timezone.localdate()}.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = project_totals(qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = totals["count"]  # counted with the totals: one scan, not two
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "totals": project_totals(qs), "query": query.urlencode(),
-               "can_enter": ProjectForm(user=request.user).fields["zone"].queryset.exists()}
+    context = {"form": form, "page": page, "totals": totals, "query": query.urlencode(),
+               "can_enter": writable_zones(request.user).exists()}
     template = "projects/_table.html" if request.htmx and not request.htmx.boosted else "projects/list.html"
     return render(request, template, context)
 
@@ -297,17 +302,18 @@ def three_un_view(request):
     as_of = d.get("as_of") or timezone.localdate()
     since = d.get("since") or date(as_of.year - 1, 1, 1)
     city, zone = d.get("city") or None, d.get("zone") or None
-    lists = three_un(user=request.user, since=since, as_of=as_of, city=city, zone=zone)
     if request.GET.get("export") == "xlsx":
         from .ledger import three_un_export
 
+        lists = three_un(user=request.user, since=since, as_of=as_of, city=city, zone=zone)
         label = str(request.user.scope_label)
-        return _xlsx(three_un_export(lists=lists, since=since, as_of=as_of, scope_label=label),
-                     f"三未项目-{as_of}.xlsx")
+        return _xlsx(three_un_export(lists={k: v["items"] for k, v in lists.items()}, since=since, as_of=as_of,
+                                     scope_label=label), f"三未项目-{as_of}.xlsx")
+    lists = three_un(user=request.user, since=since, as_of=as_of, city=city, zone=zone, limit=THREE_UN_SHOWN)
     tabs = [("signed_not_started", "签而未落"), ("started_not_producing", "落而未投"),
             ("producing_not_at_capacity", "投而未效")]
-    context = {"form": form, "since": since, "as_of": as_of, "tabs": [(k, label, lists[k]) for k, label in tabs],
-               "query": request.GET.urlencode()}
+    context = {"form": form, "since": since, "as_of": as_of, "shown": THREE_UN_SHOWN,
+               "tabs": [(k, label, lists[k]) for k, label in tabs], "query": request.GET.urlencode()}
     return render(request, "projects/three_un.html", context)
 
 

@@ -129,10 +129,11 @@ def test_stats_and_three_un_are_scoped(client, token_of, zone_by_code):
     assert client.get(f"/api/v1/campaigns/stats?campaign={c.pk}", **token_of("jinzhong")).json()["sign"][
         "count"] == 1
     three = client.get("/api/v1/three-un?since=2023-01-01&as_of=2024-03-31", **yq).json()
-    assert three["signed_not_started"] == []
+    assert three["signed_not_started"] == {"count": 0, "items": []}
     jz = client.get("/api/v1/three-un?since=2023-01-01&as_of=2024-03-31", **token_of("jinzhong")).json()
-    assert [r["zone"] for r in jz["signed_not_started"]] == ["G141062"]
-    assert {"days_in_stage", "overdue", "planned_next_on"} <= set(jz["signed_not_started"][0])
+    assert jz["signed_not_started"]["count"] == 1
+    assert [r["zone"] for r in jz["signed_not_started"]["items"]] == ["G141062"]
+    assert {"days_in_stage", "overdue", "planned_next_on"} <= set(jz["signed_not_started"]["items"][0])
     assert client.get("/api/v1/three-un?since=2025-01-01&as_of=2024-01-01", **yq).status_code == 422
     assert client.get("/api/v1/three-un?since=notadate", **yq).status_code == 422
 

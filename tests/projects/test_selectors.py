@@ -141,14 +141,19 @@ def test_three_un_lists(user_of):
     listed(c, Batch.PRODUCE, type=ProjectType.INFRASTRUCTURE, stage=Stage.PRODUCING, signed_on=None,
            producing_on=date(2023, 7, 1))  # not industrial: never 投而未效
     listed(old, Batch.SIGN)  # before `since`
-    lists = three_un(user=user_of("province"), since=date(2023, 1, 1), as_of=D)
+    lists = {k: v["items"] for k, v in three_un(user=user_of("province"), since=date(2023, 1, 1), as_of=D).items()}
     sns = lists["signed_not_started"]
     assert [r["id"] for r in sns] == [waiting.pk]
     assert (sns[0]["days_in_stage"], sns[0]["overdue"], sns[0]["overdue_days"]) == ((D - date(2023, 3, 1)).days,
                                                                                     True, 90)
     assert {r["id"] for r in lists["started_not_producing"]} == {building.pk, waiting.pk + 1}
     assert [r["id"] for r in lists["producing_not_at_capacity"]] == [idle.pk]
-    assert three_un(user=user_of("yq-gxq"), since=date(2023, 1, 1), as_of=D)["signed_not_started"] == []
+    assert three_un(user=user_of("yq-gxq"), since=date(2023, 1, 1), as_of=D)["signed_not_started"] == {
+        "count": 0, "items": []}
+    window = three_un(user=user_of("province"), since=date(2023, 1, 1), as_of=D, limit=1, offset=1)
+    assert window["started_not_producing"]["count"] == 2
+    assert [r["id"] for r in window["started_not_producing"]["items"]] == [
+        r["id"] for r in lists["started_not_producing"]][1:]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,0 +1,42 @@
+"""`python -m bench`: build a national-scale data set and time the platform's budgets against raw floors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--database", default="", help="DATABASE_URL (default: a SQLite file in var/bench/)")
+    parser.add_argument("--projects", type=int, default=200_000)
+    parser.add_argument("--campaigns", type=int, default=40)
+    parser.add_argument("--ledger-rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20, help="runs per measurement (p95 over them)")
+    parser.add_argument("--keep", action="store_true", help="reuse the database built by a previous run")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse()
+    root = Path(__file__).resolve().parent.parent
+    data_dir = root / "var" / "bench"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["KAIFAQU_DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = args.database or f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaifaqu.settings")
+    from .build import prepare_database
+
+    prepare_database(os.environ["DATABASE_URL"], keep=args.keep)
+    import django
+
+    django.setup()
+    from .measure import run
+
+    sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The measurements: each budget timed as p50/p95 over repeated runs, beside its raw floor."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+
+from .build import build, log
+
+ROWS: list[tuple[str, float, float, float | None, str]] = []
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(p50, p95) in milliseconds over `repeat` runs after one warm-up."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t) * 1000)
+    runs.sort()
+    return statistics.median(runs), runs[max(0, int(round(0.95 * len(runs))) - 1)]
+
+
+def record(name: str, fn: Callable[[], object], repeat: int, floor_ms: float | None, budget: str) -> None:
+    p50, p95 = timed(fn, repeat)
+    ROWS.append((name, p50, p95, floor_ms, budget))
+    ratio = f"{p95 / floor_ms:6.1f}×" if floor_ms else "   —  "
+    log(f"{name:<48} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  floor {floor_ms or 0:7.1f} ms  {ratio}  ({budget})")
+
+
+def run(args) -> int:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    build(projects=args.projects, campaigns=args.campaigns)
+    User = get_user_model()
+    root, _ = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True, "is_staff": True})
+    province = User.objects.get(username="province")
+    log(f"database: {connection.vendor}; projects: {_count():,}")
+    floor = timed(_count, args.repeat)[1]
+    ROWS.append(("floor: SELECT count(*) FROM projects", *timed(_count, args.repeat), None, "—"))
+    _selectors(root, province, args.repeat, floor)
+    _pages(root, province, args.repeat, floor)
+    _ledger(root, args.ledger_rows)
+    _summary()
+    return 0
+
+
+def _count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM projects_project")
+        return cursor.fetchone()[0]
+
+
+def _selectors(root, province, repeat: int, floor: float) -> None:
+    from kaifaqu.projects.models import Campaign
+    from kaifaqu.projects.selectors import campaign_composition, campaign_stats, three_un
+
+    ids = list(Campaign.objects.values_list("id", flat=True))
+    as_of = date(2026, 11, 1)
+    record("campaign_stats, 40 campaigns, national", lambda: campaign_stats(
+        user=root, campaign_ids=ids, as_of=as_of), repeat, floor, "< 150 ms")
+    record("campaign_stats, 40 campaigns, Shanxi province", lambda: campaign_stats(
+        user=province, campaign_ids=ids, as_of=as_of), repeat, floor, "< 150 ms")
+    record("campaign_stats, one campaign, national", lambda: campaign_stats(
+        user=root, campaign_ids=ids[:1], as_of=as_of), repeat, floor, "< 150 ms")
+    record("campaign_composition, 40 campaigns, national", lambda: campaign_composition(
+        user=root, campaign_ids=ids), repeat, floor, "< 150 ms")
+    sizes = {k: len(v) for k, v in three_un(user=root, since=date(2019, 1, 1), as_of=as_of).items()}
+    log(f"三未 sizes (national, since 2019): {sizes}")
+    record("three_un since 2019, national", lambda: three_un(
+        user=root, since=date(2019, 1, 1), as_of=as_of), max(3, repeat // 4), floor, "< 150 ms")
+    record("three_un since 2019, Shanxi province", lambda: three_un(
+        user=province, since=date(2019, 1, 1), as_of=as_of), repeat, floor, "< 150 ms")
+
+
+def _pages(root, province, repeat: int, floor: float) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(root)
+    shanxi = Client()
+    shanxi.force_login(province)
+
+    def get(c: Client, url: str) -> Callable[[], object]:
+        def fetch():
+            resp = c.get(url)
+            assert resp.status_code == 200, (url, resp.status_code)
+        return fetch
+
+    record("page /projects/ (national, no filter)", get(client, "/projects/"), repeat, floor, "< 100 ms")
+    record("page /projects/?stage=started&band=1", get(client, "/projects/?stage=started&band=1"), repeat, floor,
+           "< 100 ms")
+    record("page /projects/?type=industrial&overdue=on (province)",
+           get(shanxi, "/projects/?type=industrial&overdue=on"), repeat, floor, "< 100 ms")
+    record("page /zones/ (national)", get(client, "/zones/"), repeat, floor, "—")
+    record("api /api/v1/zones?limit=500 (national)", get(client, "/api/v1/zones?limit=500"), repeat, floor, "—")
+
+
+def _ledger(root, rows: int) -> None:
+    """Export `rows` projects, import the file back (no change), and import `rows` new projects."""
+    import python_calamine
+    from django.db import connection
+    from kaifaqu.projects.ledger import ledger_export, ledger_import
+
+    from kaifaqu.projects.models import Project
+
+    qs = Project.objects.filter(pk__in=Project.objects.order_by("pk").values("pk")[:rows]).select_related(
+        "zone", "park", "chain").order_by("pk")
+    t = time.perf_counter()
+    data = ledger_export(projects=qs)
+    export_s = time.perf_counter() - t
+    t = time.perf_counter()
+    wb = python_calamine.CalamineWorkbook.from_filelike(__import__("io").BytesIO(data))
+    table = wb.get_sheet_by_index(0).to_python()
+    read_s = time.perf_counter() - t
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        width = max(len(r) for r in table)
+        cols = ", ".join(f"c{i} text" for i in range(width))
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_floor ({cols})")
+        marks = ", ".join(["%s"] * width)
+        cursor.executemany(f"INSERT INTO bench_floor VALUES ({marks})",
+                           [[None if v == "" else str(v) for v in (list(r) + [""] * (width - len(r)))]
+                            for r in table])
+        cursor.execute("DROP TABLE bench_floor")
+    insert_s = time.perf_counter() - t
+    floor_s = read_s + insert_s
+    log(f"ledger file: {len(data) / 1e6:.1f} MB, {len(table):,} sheet rows")
+    _ledger_row(f"ledger export {rows:,} rows", export_s, read_s, "< 5 s")
+    t = time.perf_counter()
+    report = ledger_import(user=root, data=data, dry_run=False)
+    _ledger_row(f"ledger import {rows:,} rows back (round trip: {report.updated} updated)",
+                time.perf_counter() - t, floor_s, "< 10 s")
+    fresh = ledger_export(projects=qs)  # same rows, re-keyed below as new projects
+    new_data = _rekeyed(fresh)
+    t = time.perf_counter()
+    report = ledger_import(user=root, data=new_data, dry_run=False)
+    _ledger_row(f"ledger import {rows:,} new rows ({report.created:,} created)", time.perf_counter() - t, floor_s,
+                "< 10 s")
+
+
+def _rekeyed(data: bytes) -> bytes:
+    """The same ledger with codes blanked and names changed, so every row creates a project."""
+    import io
+
+    import python_calamine
+    import xlsxwriter
+
+    table = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    header_at = next(i for i, r in enumerate(table) if "项目名称" in [str(c).strip("*") for c in r])
+    header = [str(c) for c in table[header_at]]
+    code_col = next(i for i, h in enumerate(header) if h.strip("*") == "项目编号")
+    name_col = next(i for i, h in enumerate(header) if h.strip("*") == "项目名称")
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet()
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, header)
+    for r, row in enumerate(table[header_at + 1:], start=1):
+        if not row[name_col] or str(row[0]) == "合计":
+            continue
+        for c, v in enumerate(row):
+            if c == code_col:
+                continue
+            if c == name_col:
+                v = f"新{v}"
+            if hasattr(v, "year"):
+                ws.write_datetime(r, c, __import__("datetime").datetime(v.year, v.month, v.day), date_fmt)
+            elif v != "":
+                ws.write(r, c, v)
+    wb.close()
+    return out.getvalue()
+
+
+def _ledger_row(name: str, seconds: float, floor_s: float, budget: str) -> None:
+    ROWS.append((name, seconds * 1000, seconds * 1000, floor_s * 1000, budget))
+    log(f"{name:<48} {seconds:8.2f} s   floor {floor_s:6.2f} s   {seconds / floor_s:5.1f}×  ({budget})")
+
+
+def _summary() -> None:
+    print("\n| measurement | p50 ms | p95 ms | floor ms | ratio | budget |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, p50, p95, floor, budget in ROWS:
+        ratio = f"{p95 / floor:.1f}×" if floor else "—"
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {floor or 0:.1f} | {ratio} | {budget} |")
