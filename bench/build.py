@@ -57,6 +57,15 @@ def build(*, projects: int, campaigns: int) -> None:
     t = time.perf_counter()
     generate_campaigns(campaigns)
     log(f"{campaigns} campaigns in {time.perf_counter() - t:.1f} s")
+    analyze()
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would after a load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _dates(rng: random.Random, stage: str) -> dict:

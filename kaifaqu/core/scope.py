@@ -28,9 +28,13 @@ class ScopedQuerySet(models.QuerySet):
         head, _, rest = lookup.partition("__")
         related = self.model._meta.get_field(head).related_model if rest else None
         if related is not None and getattr(related, "scope_path", None) == rest:
-            # Through a scoped parent (project → zone): filter on its ids, a small subquery the planner keeps
-            # apart, instead of joining the org tree into every row of a large table.
-            return self.filter(**{f"{head}__in": related.objects.visible_to(user).values("pk")})
+            # Through a scoped parent (project → zone): filter on the parent's ids instead of joining the org tree
+            # into every row of a large table. A small parent table (zones) is read first, so the planner sees a
+            # short literal list and walks the child's index on it.
+            parents = related.objects.visible_to(user).values_list("pk", flat=True)
+            if getattr(related, "scope_ids_eager", False):
+                parents = list(parents)
+            return self.filter(**{f"{head}__in": parents})
         return self.filter(**{f"{lookup}__startswith": unit.path})
 
 

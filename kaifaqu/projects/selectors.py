@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from kaifaqu.core.money import rate
@@ -191,7 +191,6 @@ class Composition:
     count: int
     investment: Decimal
     expected_output: Decimal
-    by_batch: dict[str, dict]
     over_10yi_count: int
     over_10yi_investment: Decimal
     over_10yi_investment_share: Decimal | None
@@ -205,15 +204,11 @@ class Composition:
     strategic_industrial_share: Decimal | None
 
 
-def _batch_totals(projects: QuerySet[Project]) -> dict:
-    totals = projects.aggregate(count=Count("id"), investment=Coalesce(Sum("total_investment"), ZERO))
-    return {"count": totals["count"], "investment": cents(totals["investment"])}
-
-
 def campaign_composition(*, user, campaign_ids: list[int], city: str | None = None,
                          zone: str | None = None) -> Composition:
     """Counts and shares of the projects listed in the campaigns: ≥10亿元 (investment share), ≥1亿元 (count
-    share), on key chains (investment share), strategic-emerging share of industrial projects. Five queries."""
+    share), on key chains (investment share), strategic-emerging share of industrial projects. One query; the
+    per-batch counts and sums are `campaign_stats`'s."""
     projects = scoped_projects(user=user, city=city, zone=zone).in_campaigns(campaign_ids)
     industrial = Q(type=ProjectType.INDUSTRIAL)
     agg = projects.aggregate(
@@ -227,13 +222,12 @@ def campaign_composition(*, user, campaign_ids: list[int], city: str | None = No
         industrial=Count("id", filter=industrial),
         strategic=Count("id", filter=industrial & Q(strategic_emerging=True)),
     )
-    by_batch = {b.value: _batch_totals(projects.in_campaigns(campaign_ids, b)) for b in Batch}
     return Composition(
-        count=agg["count"], investment=agg["investment"], expected_output=agg["expected_output"], by_batch=by_batch,
-        over_10yi_count=agg["over_10"], over_10yi_investment=agg["over_10_inv"],
+        count=agg["count"], investment=cents(agg["investment"]), expected_output=cents(agg["expected_output"]),
+        over_10yi_count=agg["over_10"], over_10yi_investment=cents(agg["over_10_inv"]),
         over_10yi_investment_share=rate(agg["over_10_inv"], agg["investment"]),
         over_1yi_count=agg["over_1"], over_1yi_count_share=rate(agg["over_1"], agg["count"]),
-        key_chain_count=agg["key"], key_chain_investment=agg["key_inv"],
+        key_chain_count=agg["key"], key_chain_investment=cents(agg["key_inv"]),
         key_chain_investment_share=rate(agg["key_inv"], agg["investment"]),
         industrial_count=agg["industrial"], strategic_industrial_count=agg["strategic"],
         strategic_industrial_share=rate(agg["strategic"], agg["industrial"]),
@@ -257,46 +251,52 @@ def three_un(*, user, since: date, as_of: date, city: str | None = None, zone: s
              limit: int | None = None, offset: int = 0) -> dict[str, dict]:
     """SPEC §4's 三未 lists, as of D, over projects listed in campaigns held from `since` to D: for each list its
     `count` and its `items` (all, or `limit` from `offset`). Each row: the project, its zone and city, the batch
-    it was listed in, days in its stage, the planned next date, overdue. Two queries per list."""
+    it was last listed in, days in its stage, the planned next date, overdue. One query counts the three lists,
+    one per list reads its window, one labels the window's batches."""
+    campaign_ids = list(campaigns_between(since, as_of).values_list("id", flat=True))
+    listed = (scoped_projects(user=user, city=city, zone=zone).in_campaigns(campaign_ids)
+              .filter(alive_on(as_of)))
+    conditions = three_un_conditions(campaign_ids, as_of)
+    counts = listed.aggregate(**{key: Count("id", filter=cond) for key, cond in conditions.items()})
     out = {}
-    for key, qs in three_un_querysets(user=user, since=since, as_of=as_of, city=city, zone=zone).items():
+    for key, cond in conditions.items():
         _, since_field, next_field = THREE_UN[key]
-        rows = qs.values(
-            "id", "code", "name", "total_investment", "completed_investment", "stage", "listed_batch",
+        rows = listed.filter(cond).values(
+            "id", "code", "name", "total_investment", "completed_investment", "stage",
             "zone__code", "zone__name", "zone__city__name", since_field, next_field,
         ).order_by("zone_id", "code")
-        count = qs.count()
-        window = rows[offset : offset + limit] if limit is not None else rows
-        out[key] = {"count": count, "items": [_three_un_row(r, since_field, next_field, as_of) for r in window]}
+        window = list(rows[offset : offset + limit] if limit is not None else rows)
+        batches = _latest_batches([r["id"] for r in window], campaign_ids)
+        out[key] = {"count": counts[key], "items": [
+            _three_un_row(r, since_field, next_field, as_of, batches.get(r["id"])) for r in window]}
     return out
 
 
-def three_un_querysets(*, user, since: date, as_of: date, city: str | None = None,
-                       zone: str | None = None) -> dict[str, QuerySet[Project]]:
-    """The three 三未 lists as querysets (annotated with the batch each project was last listed in)."""
-    campaign_ids = campaigns_between(since, as_of).values("id")
-    base = scoped_projects(user=user, city=city, zone=zone).filter(alive_on(as_of))
-    listed = base.in_campaigns(campaign_ids)
-    in_batch = {b: CampaignEntry.objects.filter(campaign_id__in=campaign_ids, batch=b).values("project_id")
-                for b in Batch}
-    latest_batch = (CampaignEntry.objects.filter(project=OuterRef("pk"), campaign_id__in=campaign_ids)
-                    .order_by("-campaign__date").values("batch")[:1])
-    lists = {
-        "signed_not_started": listed.filter(pk__in=in_batch[Batch.SIGN]).exclude(started_by(as_of)),
-        "started_not_producing": listed.filter(Q(pk__in=in_batch[Batch.START]) | started_by(as_of))
-                                       .exclude(producing_by(as_of)),
-        "producing_not_at_capacity": listed.filter(type=ProjectType.INDUSTRIAL)
-                                           .filter(Q(pk__in=in_batch[Batch.PRODUCE]) | producing_by(as_of))
-                                           .exclude(at_capacity_by(as_of)),
+def three_un_conditions(campaign_ids: list[int], as_of: date) -> dict[str, Q]:
+    """The three lists among projects listed (and alive) in the campaigns. A project listed in a start batch
+    has started and one in a produce batch is producing, so "listed in a start batch or started after signing"
+    is "started by D", and likewise for production."""
+    signed = Q(pk__in=CampaignEntry.objects.filter(campaign_id__in=campaign_ids, batch=Batch.SIGN)
+               .values("project_id"))
+    return {
+        "signed_not_started": signed & ~started_by(as_of),
+        "started_not_producing": started_by(as_of) & ~producing_by(as_of),
+        "producing_not_at_capacity": Q(type=ProjectType.INDUSTRIAL) & producing_by(as_of) & ~at_capacity_by(as_of),
     }
-    return {key: qs.annotate(listed_batch=Subquery(latest_batch)) for key, qs in lists.items()}
 
 
-def _three_un_row(r: dict, since_field: str, next_field: str, as_of: date) -> dict:
+def _latest_batches(project_ids: list[int], campaign_ids: list[int]) -> dict[int, str]:
+    """{project id: the batch of its most recent listing among the campaigns}, in one query."""
+    rows = (CampaignEntry.objects.filter(project_id__in=project_ids, campaign_id__in=campaign_ids)
+            .order_by("project_id", "campaign__date").values_list("project_id", "batch"))
+    return dict(rows)  # later rows (more recent campaigns) win
+
+
+def _three_un_row(r: dict, since_field: str, next_field: str, as_of: date, batch: str | None) -> dict:
     since, planned = r[since_field], r[next_field]
     return {
         "id": r["id"], "code": r["code"], "name": r["name"], "zone": r["zone__code"], "zone_name": r["zone__name"],
-        "city": r["zone__city__name"], "stage": r["stage"], "batch": r["listed_batch"],
+        "city": r["zone__city__name"], "stage": r["stage"], "batch": batch,
         "total_investment": r["total_investment"], "completed_investment": r["completed_investment"],
         "stage_since": since, "days_in_stage": (as_of - since).days if since else None,
         "planned_next_on": planned, "overdue": bool(planned and planned < as_of),

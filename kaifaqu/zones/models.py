@@ -97,6 +97,7 @@ class Zone(ChangeLoggedModel):
     pinyin_initials = models.CharField(_("拼音首字母"), max_length=120, blank=True, db_index=True, editable=False)
 
     scope_path = "org_unit__path"
+    scope_ids_eager = True  # a few thousand rows at most: children filter on the list of visible zone ids
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
