@@ -41,13 +41,24 @@ class ObjectChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    # Bookkeeping fields that change with every save and say nothing to a reader.
+    QUIET_FIELDS = {"updated_at", "version", "pinyin_initials"}
+
     def diff(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for every field whose value changed, labelled with the field's verbose name."""
+        """(field, before, after) for every field whose value changed, labelled with the field's verbose name and
+        with choice values shown by their labels (签约, not "signed")."""
         before, after = self.prechange_data or {}, self.postchange_data or {}
         model = self.content_type.model_class()
-        labels = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields} if model else {}
-        keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
-        return [(labels.get(k, k), before.get(k), after.get(k)) for k in keys]
+        fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+        keys = [k for k in {**before, **after} if before.get(k) != after.get(k) and k not in self.QUIET_FIELDS]
+        return [(str(fields[k].verbose_name) if k in fields else k, _shown(fields.get(k), before.get(k)),
+                 _shown(fields.get(k), after.get(k))) for k in keys]
+
+
+def _shown(field, value):
+    if field is not None and field.choices and value is not None:
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 class Sequence(models.Model):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from kaifaqu.accounts.roles import can_organise, can_write
 
 from . import services
-from .choices import Batch
+from .choices import STAGE_ORDER, Batch
 from .forms import (
     CampaignForm,
     EntryForm,
@@ -107,10 +107,20 @@ def project_detail_view(request, pk: int):
         "entries": project.campaign_entries.select_related("campaign").order_by("-campaign__date"),
         "changes": project.changes()[:50],
         "today": timezone.localdate(),
-        "transition_form": TransitionForm(), "progress_form": ProgressForm(), "problem_form": ProblemForm(),
+        "transition_form": TransitionForm(initial={"stage": next_stage(project)}), "progress_form": ProgressForm(),
+        "problem_form": ProblemForm(),
         "milestone_form": MilestoneForm(), "resolve_form": ResolveForm(),
     }
     return render(request, "projects/detail.html", context)
+
+
+def next_stage(project: Project) -> str:
+    """The stage a project would usually move to next (the transition form's default)."""
+    order = [s.value for s in STAGE_ORDER]
+    if project.stage not in order or order.index(project.stage) + 1 >= len(order):
+        return project.stage
+    nxt = order[order.index(project.stage) + 1]
+    return nxt if nxt != "at_capacity" or project.is_industrial else project.stage
 
 
 def _project_form_values(form: ProjectForm) -> dict:

@@ -1,16 +1,9 @@
 """In headless Chromium: yangquan logs in, sees the map with 阳泉's zones drawn, and only those zones listed."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from kaifaqu.accounts.demo import demo_accounts_ensure
-from kaifaqu.zones.registry import registry_load
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 from tests.conftest import PASSWORD
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,23 +11,6 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None,
                        reason="未安装 Chromium（apt-get install chromium fonts-noto-cjk），跳过浏览器测试"),
 ]
-
-
-@pytest.fixture
-def page(live_server):
-    """A Chromium page; the registry and demo accounts are (re)loaded, since each browser test ends in a flush."""
-    from playwright.sync_api import sync_playwright
-
-    registry_load()
-    demo_accounts_ensure(PASSWORD)
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 900})
-        yield pg
-        browser.close()
 
 
 def login(page, base, username):
