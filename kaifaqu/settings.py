@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kaifaqu.accounts",
     "kaifaqu.zones",
     "kaifaqu.projects",
+    "kaifaqu.indicators",
 ]
 
 MIDDLEWARE = [

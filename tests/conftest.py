@@ -6,6 +6,7 @@ from django.test import Client
 
 from kaifaqu.accounts.demo import demo_accounts_ensure
 from kaifaqu.accounts.models import User
+from kaifaqu.indicators.catalogue import catalogue_load
 from kaifaqu.zones.models import Zone
 from kaifaqu.zones.registry import registry_load
 
@@ -17,6 +18,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
         registry_load()
+        catalogue_load()
         demo_accounts_ensure(PASSWORD)
 
 
