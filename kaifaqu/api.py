@@ -56,6 +56,9 @@ def _http_error(request, exc):
 
 def _register_routers() -> None:
     from kaifaqu.accounts.api import router as auth_router
+    from kaifaqu.indicators.alerts_api import router as alerts_router
+    from kaifaqu.indicators.api import dispatch_router, reports_router
+    from kaifaqu.indicators.ranking_api import router as rankings_router
     from kaifaqu.projects.api import campaigns_router, three_un_router
     from kaifaqu.projects.api import router as projects_router
     from kaifaqu.zones.api import router as zones_router
@@ -65,6 +68,10 @@ def _register_routers() -> None:
     api.add_router("/projects", projects_router)
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/three-un", three_un_router)
+    api.add_router("/reports", reports_router)
+    api.add_router("/dispatch", dispatch_router)
+    api.add_router("/rankings", rankings_router)
+    api.add_router("", alerts_router)
 
 
 _register_routers()

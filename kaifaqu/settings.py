@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kaifaqu.core.context_processors.navigation",
+                "kaifaqu.indicators.notify.unread_count",
             ],
         },
     },

@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("kaifaqu.accounts.urls")),
     path("zones/", include("kaifaqu.zones.urls")),
     path("projects/", include("kaifaqu.projects.urls")),
+    path("dispatch/", include("kaifaqu.indicators.urls")),
+    path("rankings/", include("kaifaqu.indicators.ranking_urls")),
+    path("alerts/", include("kaifaqu.indicators.alerts_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

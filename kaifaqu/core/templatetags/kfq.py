@@ -43,3 +43,9 @@ def pct(value) -> str:
 @register.filter
 def yesno_cn(value) -> str:
     return {True: "是", False: "否"}.get(value, "未知")
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ dict|get_item:key }}"""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -7,10 +7,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from kaifaqu.accounts.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 from kaifaqu.accounts.models import OrgUnit
 from kaifaqu.core.changelog import change_context
+from kaifaqu.indicators.catalogue import catalogue_load
+from kaifaqu.indicators.demo import dispatch_demo_load
+from kaifaqu.indicators.schemes import schemes_load
+from kaifaqu.projects.demo import demo_projects_load, seed_scenario_load
 from kaifaqu.zones.registry import national_catalogue_load, registry_load
 
 
@@ -42,7 +47,16 @@ class Command(BaseCommand):
             if national:
                 national_catalogue_load()
             demo_accounts_ensure(demo_password())
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（名录新增 {result.created} 条）。"))
+            catalogue_load()
+            today = timezone.localdate()
+            seed_scenario_load()
+            projects = demo_projects_load(today=today)
+            reports = dispatch_demo_load(today=today)
+            for year in range(2024, today.year + 1):
+                schemes_load(year)
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已就绪：名录新增 {result.created} 条，新增演示项目 {projects} 个，月报 {reports} 份；"
+            "“三个一批”来源文章003的阳泉、晋中数据已载入。"))
         self._print_accounts(host.rstrip("/"))
 
     def _print_accounts(self, host: str) -> None:
