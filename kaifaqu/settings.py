@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "kaifaqu.zones",
     "kaifaqu.projects",
     "kaifaqu.indicators",
+    "kaifaqu.investment",
+    "kaifaqu.tickets",
 ]
 
 MIDDLEWARE = [

@@ -144,3 +144,56 @@ class Park(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+INDUSTRY_SECTIONS = [
+    ("A", "农、林、牧、渔业"), ("B", "采矿业"), ("C", "制造业"), ("D", "电力、热力、燃气及水生产和供应业"),
+    ("E", "建筑业"), ("F", "批发和零售业"), ("G", "交通运输、仓储和邮政业"), ("H", "住宿和餐饮业"),
+    ("I", "信息传输、软件和信息技术服务业"), ("J", "金融业"), ("K", "房地产业"), ("L", "租赁和商务服务业"),
+    ("M", "科学研究和技术服务业"), ("N", "水利、环境和公共设施管理业"), ("O", "居民服务、修理和其他服务业"),
+    ("P", "教育"), ("Q", "卫生和社会工作"), ("R", "文化、体育和娱乐业"), ("S", "公共管理、社会保障和社会组织"),
+    ("T", "国际组织"),
+]
+FOUR_ABOVE = [("", "否"), ("industry", "规上工业"), ("construction", "资质以上建筑业"),
+              ("trade", "限额以上批零住餐"), ("services", "规上服务业")]
+
+
+class Enterprise(ChangeLoggedModel):
+    """企业: registered with its unified social credit code (GB 32100-2015), shared by projects, leads and
+    tickets."""
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
+    zone = models.ForeignKey(Zone, verbose_name=_("所在开发区"), related_name="enterprises", null=True, blank=True,
+                             on_delete=models.SET_NULL)
+    industry = models.CharField(_("行业门类(GB/T 4754)"), max_length=1, choices=INDUSTRY_SECTIONS, blank=True)
+    above_scale = models.BooleanField(_("规模以上工业企业"), default=False)
+    four_above = models.CharField(_("“四上”类别"), max_length=12, choices=FOUR_ABOVE, blank=True)
+    chain = models.ForeignKey(IndustryChain, verbose_name=_("所属产业链"), null=True, blank=True,
+                              related_name="enterprises", on_delete=models.SET_NULL)
+    chain_leader = models.BooleanField(_("链主企业"), default=False)
+    high_tech = models.BooleanField(_("高新技术企业"), default=False)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    scope_path = "zone__org_unit__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["zone", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from kaifaqu.core.credit_code import credit_code_error
+
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()
+            if error := credit_code_error(self.credit_code):
+                raise ValidationError({"credit_code": error})

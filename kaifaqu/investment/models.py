@@ -1,0 +1,1 @@
+"""Investment promotion: events and leads (SPEC §7)."""

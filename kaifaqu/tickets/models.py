@@ -1,0 +1,1 @@
+"""Enterprise services: service items, agency cases, hotline tickets, commitments (SPEC §8)."""
