@@ -33,20 +33,36 @@ def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
-def build(*, projects: int, campaigns: int) -> None:
-    """Migrate, load the registry and the national catalogue, then generate projects and campaigns."""
+def build(*, projects: int, campaigns: int, months: int = 120) -> None:
+    """Migrate, then whatever is missing: the registry and national catalogue, projects and campaigns, monthly
+    reports; then refresh the planner's statistics."""
     from django.core.management import call_command
 
+    from kaifaqu.indicators.models import MonthlyReport
     from kaifaqu.projects.models import Project
 
-    t = time.perf_counter()
     call_command("migrate", verbosity=0)
-    if Project.objects.count() >= projects:
+    if Project.objects.count() < projects:
+        _projects(projects, campaigns)
+    else:
         log(f"reusing {Project.objects.count():,} projects")
-        return
+    if not MonthlyReport.objects.exists():
+        from kaifaqu.indicators.catalogue import catalogue_load
+        from kaifaqu.indicators.schemes import schemes_load
+
+        catalogue_load()
+        t = time.perf_counter()
+        n = generate_reports(months)
+        log(f"{n:,} monthly indicator values in {time.perf_counter() - t:.1f} s")
+        schemes_load(2026)
+    analyze()
+
+
+def _projects(projects: int, campaigns: int) -> None:
     from kaifaqu.accounts.demo import demo_accounts_ensure
     from kaifaqu.zones.registry import national_catalogue_load, registry_load
 
+    t = time.perf_counter()
     registry_load()
     national_catalogue_load()
     demo_accounts_ensure("bench-password-2024")
@@ -57,7 +73,6 @@ def build(*, projects: int, campaigns: int) -> None:
     t = time.perf_counter()
     generate_campaigns(campaigns)
     log(f"{campaigns} campaigns in {time.perf_counter() - t:.1f} s")
-    analyze()
 
 
 def analyze() -> None:
@@ -129,3 +144,36 @@ def generate_campaigns(n: int) -> None:
             entries.append(CampaignEntry(campaign=campaign, project_id=pid, batch=batch,
                                          investment_at_listing=total))
         CampaignEntry.objects.bulk_create(entries, batch_size=5000)
+
+
+def generate_reports(months: int) -> int:
+    """`months` approved monthly reports (to October 2026) for every zone, 8 indicators each (SPEC §13's
+    "3 million monthly indicator values"), with a growth target per zone."""
+    from kaifaqu.indicators.models import IndicatorDefinition, MonthlyReport, ReportValue, Target
+    from kaifaqu.zones.models import Zone
+
+    rng = random.Random(120)
+    zones = list(Zone.objects.values_list("id", flat=True))
+    defs = list(IndicatorDefinition.objects.all())
+    month_list = []
+    y, m = 2026, 10
+    for _ in range(months):
+        month_list.append(date(y, m, 1))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    Target.objects.bulk_create([Target(zone_id=z, year=2026, indicator="industrial_value_added", kind="growth",
+                                       value=Decimal(15)) for z in zones], batch_size=5000)
+    total = 0
+    for month in month_list:
+        MonthlyReport.objects.bulk_create([
+            MonthlyReport(zone_id=z, month=month, status="approved", deadline=month.replace(day=28),
+                          generated=True) for z in zones], batch_size=5000)
+        ids = dict(MonthlyReport.objects.filter(month=month).values_list("zone_id", "id"))
+        values = []
+        for z in zones:
+            for d in defs:
+                ytd = Decimal(str(round(rng.uniform(0.5, 80) * month.month / 12, 4)))
+                last = Decimal(str(round(float(ytd) * rng.uniform(0.75, 1.2), 4)))
+                values.append(ReportValue(report_id=ids[z], indicator=d, ytd=ytd, last_ytd=last))
+        ReportValue.objects.bulk_create(values, batch_size=10000)
+        total += len(values)
+    return total

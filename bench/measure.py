@@ -36,10 +36,6 @@ def run(args) -> int:
     from django.db import connection
 
     build(projects=args.projects, campaigns=args.campaigns)
-    if args.keep:
-        from .build import analyze
-
-        analyze()
     User = get_user_model()
     root, _ = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True, "is_staff": True})
     province = User.objects.get(username="province")
@@ -48,6 +44,7 @@ def run(args) -> int:
     ROWS.append(("floor: SELECT count(*) FROM projects", *timed(_count, args.repeat), None, "—"))
     _selectors(root, province, args.repeat, floor)
     _pages(root, province, args.repeat, floor)
+    _dispatch(root, province, args.repeat)
     _ledger(root, args.ledger_rows)
     _summary()
     return 0
@@ -109,6 +106,37 @@ def _pages(root, province, repeat: int, floor: float) -> None:
            get(shanxi, "/projects/?type=industrial&overdue=on"), repeat, floor, "< 100 ms")
     record("page /zones/ (national)", get(client, "/zones/"), repeat, floor, "—")
     record("api /api/v1/zones?limit=500 (national)", get(client, "/api/v1/zones?limit=500"), repeat, floor, "—")
+
+
+def _dispatch(root, province, repeat: int) -> None:
+    """The dispatch table and the ranking for a month over every zone; a city's table."""
+    from django.db import connection
+
+    from kaifaqu.accounts.models import User
+    from kaifaqu.indicators.models import AssessmentScheme
+    from kaifaqu.indicators.ranking import ranking
+    from kaifaqu.indicators.selectors import dispatch_table
+
+    month = date(2026, 9, 1)
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT v.ytd, v.last_ytd FROM indicators_reportvalue v JOIN indicators_monthlyreport r "
+                           "ON r.id = v.report_id WHERE r.month = %s", [month])
+            return cursor.fetchall()
+
+    floor = timed(raw, repeat)[1]
+    log(f"floor: read the month's {len(raw()):,} values raw: {floor:.1f} ms")
+    yangquan = User.objects.get(username="yangquan")
+    record("dispatch_table, national (all zones), one month", lambda: dispatch_table(user=root, month=month),
+           repeat, floor, "< 150 ms")
+    record("dispatch_table, Shanxi province", lambda: dispatch_table(user=province, month=month), repeat, floor,
+           "< 150 ms")
+    record("dispatch_table, one city (阳泉)", lambda: dispatch_table(user=yangquan, month=month), repeat, floor,
+           "< 50 ms")
+    for scheme in AssessmentScheme.objects.filter(year=2026):
+        record(f"ranking {scheme.name}", lambda s=scheme: ranking(scheme=s, month=month, user=root), repeat, floor,
+               "< 150 ms")
 
 
 def _ledger(root, rows: int) -> None:

@@ -7,6 +7,8 @@ ADMIN_MODELS = {
     "accounts": ["user", "orgunit", "apitoken"],
     "zones": ["zone", "park", "industrychain", "region"],
     "projects": ["project", "campaign", "campaignentry"],
+    "indicators": ["indicatordefinition", "warningrule", "assessmentscheme", "assessmentitem", "citytotal", "target",
+                   "monthlyreport", "supervisionorder", "channel", "delivery"],
     "core": ["objectchange"],
 }
 

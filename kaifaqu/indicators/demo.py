@@ -145,8 +145,10 @@ def _values(report: MonthlyReport, defs: dict, series: dict, rng: random.Random)
             reported = ((this - last) * 100 / last + Decimal(str(round(rng.uniform(-0.6, 0.6), 2)))).quantize(Q2)
             if report.zone.city_id and report.zone.city.code == "140300" and report.month == date(2024, 3, 1):
                 reported = None  # the seed's 阳泉 figures: growth computed from the values themselves
-        out.append(ReportValue(report=report, indicator=d, ytd=this.quantize(Decimal("0.0001")),
-                               last_ytd=last.quantize(Decimal("0.0001")), growth=reported))
+        # Figures as offices enter them, to the cent; 阳泉's March 2024 base keeps four places (9.6380)
+        seed_month = report.zone.city_id and report.zone.city.code == "140300" and report.month == date(2024, 3, 1)
+        out.append(ReportValue(report=report, indicator=d, ytd=this.quantize(Q2),
+                               last_ytd=last.quantize(Q4 if seed_month else Q2), growth=reported))
     return out
 
 
@@ -176,3 +178,32 @@ def _city_totals() -> None:
     city = Region.objects.get(code="140700")
     for code, ytd in JINZHONG_CITY.items():
         CityTotal.objects.get_or_create(city=city, month=date(2024, 3, 1), indicator=code, defaults={"ytd": ytd})
+
+
+def orders_demo_load(*, today: date) -> int:
+    """A few supervision orders from last month's red warnings in 阳泉 and 晋中 (one replied, one overdue)."""
+    from datetime import timedelta
+
+    from kaifaqu.accounts.models import OrgUnit, User
+
+    from .models import SupervisionOrder
+    from .orders import order_issue, order_reply
+    from .warnings import warnings
+
+    if SupervisionOrder.objects.exists():
+        return 0
+    month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    created = 0
+    for reviewer in User.objects.filter(username__in=["yangquan", "jinzhong"]):
+        reds = [w for w in warnings(user=reviewer, month=month, today=today) if w.level == "red" and w.zone][:2]
+        for i, w in enumerate(reds):
+            unit = OrgUnit.objects.get(code=w.unit)
+            order = order_issue(user=reviewer, unit=unit, deadline=today + timedelta(days=7), month=month,
+                                warning_key=w.key)
+            created += 1
+            if i == 1:  # answered late: its deadline has passed
+                SupervisionOrder.objects.filter(pk=order.pk).update(deadline=today - timedelta(days=3))
+            operator = User.objects.filter(org_unit=unit, role="operator").first()
+            if i == 0 and operator is not None:
+                order_reply(user=operator, order=order, text="已召开专题会议分析原因，制定整改措施，下月起逐周调度。")
+    return created

@@ -13,7 +13,7 @@ from kaifaqu.accounts.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 from kaifaqu.accounts.models import OrgUnit
 from kaifaqu.core.changelog import change_context
 from kaifaqu.indicators.catalogue import catalogue_load
-from kaifaqu.indicators.demo import dispatch_demo_load
+from kaifaqu.indicators.demo import dispatch_demo_load, orders_demo_load
 from kaifaqu.indicators.schemes import schemes_load
 from kaifaqu.projects.demo import demo_projects_load, seed_scenario_load
 from kaifaqu.zones.registry import national_catalogue_load, registry_load
@@ -54,6 +54,7 @@ class Command(BaseCommand):
             reports = dispatch_demo_load(today=today)
             for year in range(2024, today.year + 1):
                 schemes_load(year)
+            orders_demo_load(today=today)
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已就绪：名录新增 {result.created} 条，新增演示项目 {projects} 个，月报 {reports} 份；"
             "“三个一批”来源文章003的阳泉、晋中数据已载入。"))
