@@ -59,9 +59,13 @@ def _normalised(field: models.Field, value):
     return value
 
 
-def snapshot(instance: models.Model) -> dict:
-    """The concrete field values of `instance`, JSON-ready."""
-    data = {f.attname: _normalised(f, f.value_from_object(instance)) for f in instance._meta.concrete_fields}
+def snapshot(instance: models.Model, values: dict | None = None) -> dict:
+    """The concrete field values of `instance` (or the `values` it was loaded with), JSON-ready."""
+    fields = instance._meta.concrete_fields
+    if values is None:
+        data = {f.attname: _normalised(f, f.value_from_object(instance)) for f in fields}
+    else:
+        data = {f.attname: _normalised(f, values.get(f.attname)) for f in fields}
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
@@ -75,8 +79,15 @@ class ChangeLoggedModel(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         if len(field_names) == len(cls._meta.concrete_fields):
-            instance._prechange = snapshot(instance)
+            # Keep the loaded values as they are; they become a snapshot only if the object is saved or deleted,
+            # so reading long lists costs nothing extra.
+            instance._loaded = dict(zip(field_names, values, strict=True))
         return instance
+
+    @property
+    def _prechange(self) -> dict | None:
+        loaded = getattr(self, "_loaded", None)
+        return None if loaded is None else snapshot(self, loaded)
 
     def changes(self):
         """This object's change history, newest first."""
@@ -112,18 +123,18 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
     if raw or not isinstance(instance, ChangeLoggedModel):
         return
     after = snapshot(instance)
-    before = None if created else getattr(instance, "_prechange", None)
+    before = None if created else instance._prechange
     if not created and before == after:
         return
     _record(instance, "create" if created else "update", before, after)
-    instance._prechange = after
+    instance._loaded = {f.attname: f.value_from_object(instance) for f in instance._meta.concrete_fields}
 
 
 @receiver(post_delete)
 def _log_delete(sender, instance, **kwargs):
     if not isinstance(instance, ChangeLoggedModel):
         return
-    _record(instance, "delete", getattr(instance, "_prechange", None) or snapshot(instance), None)
+    _record(instance, "delete", instance._prechange or snapshot(instance), None)
 
 
 def bulk_record(instances: list[models.Model], action: str = "create") -> None:

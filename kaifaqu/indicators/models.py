@@ -287,6 +287,9 @@ class AssessmentScheme(ChangeLoggedModel):
 
     name = models.CharField(_("名称"), max_length=100)
     year = models.PositiveSmallIntegerField(_("年度"))
+    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("组织单位"), null=True, blank=True,
+                                 related_name="+", on_delete=models.PROTECT,
+                                 help_text=_("参评开发区限于该单位（如山西省）之下；空为全部"))
     group_level = models.CharField(_("参评级别"), max_length=12, blank=True, help_text=_("空为全部"))
     group_kinds = models.JSONField(_("参评类型"), default=list, blank=True, help_text=_("空为全部类型"))
     method = models.CharField(_("计分方法"), max_length=20, default="efficacy")

@@ -140,6 +140,8 @@ def scheme_group(scheme: AssessmentScheme) -> QuerySet[Zone]:
     """参评范围: the zones of the scheme's level and kinds (empty = all). Deliberately not scoped: a score is
     relative to the whole group."""
     qs = Zone.objects.all()
+    if scheme.org_unit_id:
+        qs = qs.filter(org_unit__path__startswith=scheme.org_unit.path)
     if scheme.group_level:
         qs = qs.filter(level=scheme.group_level)
     if scheme.group_kinds:

@@ -73,10 +73,14 @@ BUILT_IN = [
 def schemes_load(year: int) -> list[AssessmentScheme]:
     """Create the built-in schemes for `year` where missing (by year and name), and their items where a scheme
     has none; never overwrite a scheme or items that users edited. Returns the two schemes."""
+    from kaifaqu.accounts.models import OrgUnit
+
+    shanxi = OrgUnit.objects.filter(code="140000").first()  # Shanxi's schemes rank Shanxi's zones
     out = []
     for name, level, kinds, note, items in BUILT_IN:
         scheme, _ = AssessmentScheme.objects.get_or_create(
-            year=year, name=name, defaults={"group_level": level, "group_kinds": kinds, "note": note})
+            year=year, name=name,
+            defaults={"group_level": level, "group_kinds": kinds, "note": note, "org_unit": shanxi})
         if not scheme.items.exists():
             _items_create(scheme, items)
         out.append(scheme)
