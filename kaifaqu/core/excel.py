@@ -111,21 +111,31 @@ def read_table(sheet: CalamineSheet, *, header: str, max_rows: int, scan: int = 
 
 
 def _data_rows(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The rows below the header, without blank rows and 合计 rows."""
     for number, cells in rows:
-        first = next((c for c in cells if c is not None and (type(c) is not str or c.strip())), None)
-        if first is not None and not (type(first) is str and normalize_header(first) in TOTAL_LABELS):
+        first = first_value(cells)
+        if first is not None and not is_total_label(first):
             yield number, cells
+
+
+def first_value(cells: Sequence) -> object | None:
+    """The first cell that is neither empty nor only spaces."""
+    return next((c for c in cells if c is not None and (type(c) is not str or c.strip())), None)
+
+
+def is_total_label(value: object) -> bool:
+    """合计 (or 总计), as a 合计 row's first cell says."""
+    return type(value) is str and normalize_header(value) in TOTAL_LABELS
 
 
 def is_blank(cells: Sequence) -> bool:
     """Every cell empty or only spaces."""
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    return first_value(cells) is None
 
 
 def is_total_row(cells: Sequence) -> bool:
     """A 合计 row: its first non-empty cell says 合计 (or 总计)."""
-    first = next((c for c in cells if not is_blank([c])), None)
-    return isinstance(first, str) and normalize_header(first) in TOTAL_LABELS
+    return is_total_label(first_value(cells))
 
 
 # ---- cells --------------------------------------------------------------------------------------------------------
@@ -244,13 +254,14 @@ def parse_bool(value: object) -> bool | None:
     raise CellError(f"“{parse_text(value)}”应填写“是”或“否”")
 
 
-def parse_choice(value: object, choices: dict[str, str]) -> str | None:
-    """The code of a choice given by its label (`choices`: label → code). Blank → None."""
+def parse_choice(value: object, choices: dict[str, str], shown: Sequence[str] | None = None) -> str | None:
+    """The code of a choice given by its label (`choices`: label → code, aliases included; the message lists
+    `shown`, or every label). Blank → None."""
     text = parse_text(value)
     if not text:
         return None
     if text not in choices:
-        raise CellError(f"“{text}”无效，应为：{'、'.join(choices)}")
+        raise CellError(f"“{text}”无效，应为：{'、'.join(shown or choices)}")
     return choices[text]
 
 

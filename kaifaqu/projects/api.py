@@ -35,7 +35,7 @@ router = Router(tags=["项目"])
 campaigns_router = Router(tags=["三个一批"])
 three_un_router = Router(tags=["三个一批"])
 
-MAX_UPLOAD = 20 * 1024 * 1024
+MAX_UPLOAD = 40 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -135,7 +135,7 @@ def projects_import(request, file: File[UploadedFile], dry_run: bool = False):
     from .ledger import LedgerImportError, ledger_import
 
     if file.size > MAX_UPLOAD:
-        raise HttpError(422, "文件过大：项目台账不能超过20MB")
+        raise HttpError(422, "文件过大：项目台账不能超过40MB")
     try:
         report = ledger_import(user=request.user, data=file.read(), dry_run=dry_run)
     except LedgerImportError as exc:

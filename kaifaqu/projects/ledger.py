@@ -50,20 +50,19 @@ from .models import Campaign, CampaignEntry, Project, StageEvent
 from .selectors import THREE_UN
 from .services import new_project_codes, stage_date_errors
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024  # a 100,000-row ledger is about 22 MB
 MAX_ROWS = 200_000
 CHUNK = 900  # keeps every `__in` list under SQLite's variable limit
-BATCH = 1000
 
 
 def _labels(choices) -> dict[str, str]:
     return {str(label): value for value, label in choices.choices}
 
 
-TYPES = _labels(ProjectType)
-STAGES = _labels(Stage) | {"谋划储备": Stage.RESERVE.value}
-BATCHES = _labels(Batch) | {"签约": Batch.SIGN.value, "开工": Batch.START.value, "投产": Batch.PRODUCE.value}
-METHODS = _labels(PromotionMethod)
+TYPES, STAGES, BATCHES, METHODS = (_labels(c) for c in (ProjectType, Stage, Batch, PromotionMethod))
+# Also understood on import (not offered in the drop-down lists):
+STAGE_ALIASES = {"谋划储备": Stage.RESERVE.value}
+BATCH_ALIASES = {"签约": Batch.SIGN.value, "开工": Batch.START.value, "投产": Batch.PRODUCE.value}
 YES_NO = ["是", "否"]
 
 
@@ -104,7 +103,7 @@ COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("预计年产值(万元)", "expected_annual_output", "money", width=14, help="单位万元", example="150000"),
     LedgerColumn("新增就业(人)", "jobs", "int", width=10, help="整数", example="300"),
     LedgerColumn("用地面积(亩)", "land_mu", "area", width=10, help="单位亩", example="200"),
-    LedgerColumn("当前阶段", "stage", "stage", True, 8, "、".join(list(STAGES)[:7]), "开工"),
+    LedgerColumn("当前阶段", "stage", "stage", True, 8, "、".join(STAGES), "开工"),
     LedgerColumn("签约日期", "signed_on", "date", help="日期可写2024-03-15、2024/3/15、2024年3月15日或2024.3.15",
                  example="2023-05-20"),
     LedgerColumn("开工日期", "started_on", "date", help="不早于签约日期", example="2023-09-01"),
@@ -219,7 +218,8 @@ def _bool(value: object) -> bool:
 
 PARSERS: dict[str, Callable[[object], object]] = {
     "credit": _credit, "ref": parse_text, "campaign": parse_text, "type": partial(parse_choice, choices=TYPES),
-    "stage": partial(parse_choice, choices=STAGES), "batch": partial(parse_choice, choices=BATCHES),
+    "stage": partial(parse_choice, choices=STAGES | STAGE_ALIASES, shown=list(STAGES)),
+    "batch": partial(parse_choice, choices=BATCHES | BATCH_ALIASES, shown=list(BATCHES)),
     "method": _method, "bool": _bool, "money": parse_decimal, "int": parse_int, "date": parse_date,
     "area": partial(parse_decimal, max_digits=12),
 }
@@ -339,10 +339,10 @@ def _lookups(user, rows: list[_Row]) -> _Lookups:
         chains=dict(IndustryChain.objects.values_list("name", "id")), campaigns={c.name: c for c in campaigns})
 
 
-def _load_projects(lookups: _Lookups, rows: list[_Row], lock: bool) -> None:
+def _load_projects(lookups: _Lookups, rows: list[_Row]) -> None:
     """The projects the rows name by code (in any zone: an invisible one is refused later) or by name and zone,
     and their listings in the file's campaigns."""
-    base = Project.objects.select_for_update() if lock else Project.objects.all()
+    base = Project.objects.all()  # not locked: the write is guarded by each project's version instead
     codes = {r.values["code"] for r in rows if r.values.get("code")}
     names = {r.values["name"] for r in rows if not r.values.get("code") and r.values.get("name")}
     for chunk in _chunks(codes):
@@ -370,8 +370,9 @@ def _default(column: LedgerColumn) -> object:
 
 # A blank cell's value, per model field (references are resolved apart).
 DEFAULTS = {c.field: _default(c) for c in COLUMNS if c.kind not in ("ref", "campaign", "batch")}
+# What SPEC §4's rules look at (amounts are checked as they are parsed).
 STAGE_FIELDS = ["stage", "type", "signed_on", "started_on", "producing_on", "at_capacity_on", "terminated_on",
-                "termination_reason", "total_investment", "completed_investment"]
+                "termination_reason"]
 
 
 class _Planner:
@@ -380,7 +381,7 @@ class _Planner:
     def __init__(self, user, lookups: _Lookups, fields: set[str]):
         self.user, self.lk, self.fields = user, lookups, fields
         self.chain_names = {pk: name for name, pk in lookups.chains.items()}
-        self.plain = [(name, DEFAULTS[name]) for name in fields if name in DEFAULTS]
+        self.plain = [(name, DEFAULTS[name]) for name in fields if name in DEFAULTS and name != "code"]
         self.refs = [REFS[name] for name in fields if name in REFS]
         self.writable: dict[int, bool] = {}
         self.seen_codes: dict[str, int] = {}
@@ -467,6 +468,7 @@ class _Planner:
         """The project's values after the row: the row's columns over the current values (or the defaults)."""
         merged = dict(row.project) if row.project else DEFAULTS | {"zone_id": None, "park_id": None, "chain_id": None}
         values = row.values
+        merged["code"] = merged["code"] or values.get("code") or ""  # a project found by name keeps its code
         for name, default in self.plain:
             value = values[name]
             merged[name] = default if value is None else value
@@ -523,7 +525,7 @@ class _Planner:
         if isinstance(value, bool):
             return "是" if value else "否"
         if attname in ("type", "stage"):
-            return (ProjectType if attname == "type" else Stage)(value).label
+            return str((ProjectType if attname == "type" else Stage)(value).label)
         return value
 
 
@@ -544,7 +546,7 @@ def _import(user, data: bytes, dry_run: bool) -> ImportReport:
     rows, fields = _read(data)
     with _acting(user), transaction.atomic():
         lookups = _lookups(user, rows)
-        _load_projects(lookups, rows, lock=not dry_run)
+        _load_projects(lookups, rows)
         planner = _Planner(user, lookups, fields)
         for row in rows:
             planner.plan(row)
@@ -595,9 +597,9 @@ def _report(rows: list[_Row], planner: _Planner, dry_run: bool) -> ImportReport:
 
 
 # ---- import: writing, set-wise --------------------------------------------------------------------------------------
-# Rows go in with executemany rather than bulk_create: the ORM spends some 4 µs compiling each value, which alone
-# would take a 100 000-row ledger past its 10 s budget. Values pass through the backend's own adapters, and the
-# change log gets the same snapshots `changelog.snapshot` would take.
+# Rows go in with executemany (SQLite) or COPY (PostgreSQL) rather than bulk_create / bulk_update: the ORM spends
+# some 4 µs compiling each value, 14 s for 100 000 projects alone, past the whole import's 10 s budget. Values pass
+# through the backend's own adapters, and the change log gets the snapshots `changelog.snapshot` would take.
 
 def _write(user, rows: list[_Row]) -> None:
     now = timezone.now()
@@ -605,8 +607,8 @@ def _write(user, rows: list[_Row]) -> None:
         ids = _create(user, [r for r in rows if r.action == "create"], now)
         _update(user, [r for r in rows if r.action == "update"], now)
         _list_in_campaigns([r for r in rows if r.entry], ids, now)
-    except IntegrityError as exc:  # another import or edit got there first
-        raise LedgerImportError([RowError(0, "", "数据已被他人同时修改，请重新导入（未写入任何数据）")]) from exc
+    except (IntegrityError, _Stale) as exc:  # another import or edit got there first
+        raise LedgerImportError([RowError(0, "", "写入时数据已被他人同时修改，请重新导入（未写入任何数据）")]) from exc
 
 
 def _create(user, rows: list[_Row], now) -> dict[int, int]:
@@ -662,7 +664,7 @@ def _update(user, rows: list[_Row], now) -> None:
     for row in rows:
         row.merged = before[row.project["id"]] | row.merged | {"version": row.project["version"] + 1,
                                                                 "updated_at": now}
-    _update_rows(Project, [r.merged for r in rows], [*changed, "version", "updated_at"])
+    _update_projects([r.merged for r in rows], [*changed, "version", "updated_at"])
     _log(Project, "update", [(r.merged["id"], r.merged["name"], _snapshot(Project, before[r.merged["id"]]),
                               _snapshot(Project, r.merged)) for r in rows], now)
     _insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows if r.project["stage"] != r.merged["stage"]])
@@ -708,10 +710,10 @@ def _adapter(model_field) -> Callable[[object], object] | None:
     return None
 
 
-def _params(fields: list, records: list[dict]) -> list[list]:
-    """Each record's values for `fields`, adapted for the driver."""
-    values = itemgetter(*[f.attname for f in fields])
-    adapters = [(i, adapt) for i, f in enumerate(fields) if (adapt := _adapter(f)) is not None]
+def _params(columns: list[tuple[str, Callable | None]], records: list[dict]) -> list[list]:
+    """Each record's values for `columns` (key, adapter or None), ready for the driver."""
+    values = itemgetter(*[key for key, _adapt in columns])
+    adapters = [(i, adapt) for i, (_key, adapt) in enumerate(columns) if adapt is not None]
     out = []
     for record in records:
         row = list(values(record))
@@ -720,6 +722,10 @@ def _params(fields: list, records: list[dict]) -> list[list]:
                 row[i] = adapt(row[i])
         out.append(row)
     return out
+
+
+def _columns(fields: list) -> list[tuple[str, Callable | None]]:
+    return [(f.attname, _adapter(f)) for f in fields]
 
 
 def _insert(model, records: list[dict]) -> None:
@@ -733,45 +739,56 @@ def _insert(model, records: list[dict]) -> None:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for chunk in _chunks(records, 5000):
-                    for row in _params(fields, chunk):
+                    for row in _params(_columns(fields), chunk):
                         copy.write_row(row)
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for chunk in _chunks(records, 5000):
-            cursor.executemany(sql, _params(fields, chunk))
+            cursor.executemany(sql, _params(_columns(fields), chunk))
 
 
-def _update_rows(model, records: list[dict], attnames: list[str]) -> None:
-    """UPDATE the given fields of each record (by its id): with executemany on SQLite, else from a VALUES list."""
-    fields = [model._meta.get_field(a) for a in attnames] + [model._meta.pk]
+class _Stale(Exception):
+    """A project was saved by someone else between the check and the write."""
+
+
+def _update_projects(records: list[dict], attnames: list[str]) -> None:
+    """UPDATE the given fields of each project, guarded by the version the check saw: a project saved meanwhile
+    is not overwritten, the import is refused instead (_Stale). Executemany on SQLite; on PostgreSQL one
+    UPDATE … FROM (VALUES …) per batch."""
+    fields = [Project._meta.get_field(a) for a in attnames]
+    columns = [*_columns(fields), ("id", None), ("previous_version", None)]
+    for record in records:
+        record["previous_version"] = record["version"] - 1
+    updated = 0
     with connection.cursor() as cursor:
-        if connection.features.max_query_params is not None:
+        if connection.vendor == "postgresql":
+            for chunk in _chunks(records, max(1, 30000 // len(columns))):
+                cursor.execute(_update_from_values_sql(fields, len(chunk)), [v for r in _params(columns, chunk)
+                                                                             for v in r])
+                updated += cursor.rowcount
+        else:
             for chunk in _chunks(records, 5000):
-                cursor.executemany(_update_sql(model, fields), _params(fields, chunk))
-            return
-        for chunk in _chunks(records, max(1, 30000 // len(fields))):
-            cursor.execute(_update_from_values_sql(model, fields, len(chunk)),
-                           [v for r in _params(fields, chunk) for v in r])
+                cursor.executemany(_update_sql(fields), _params(columns, chunk))
+                updated += cursor.rowcount
+    if updated != len(records):
+        raise _Stale
 
 
-def _update_sql(model, fields: list) -> str:
+def _update_sql(fields: list) -> str:
     qn = connection.ops.quote_name
-    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields[:-1])
-    return f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(fields[-1].column)} = %s"
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    return f"UPDATE {qn(Project._meta.db_table)} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"
 
 
-def _update_from_values_sql(model, fields: list, count: int) -> str:
-    """One UPDATE … FROM (VALUES …) for `count` rows (PostgreSQL), the last field being the key; each value is
-    cast to its column's type (a VALUES column of NULLs would otherwise be text)."""
-    qn, table, key = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table), fields[-1]
-
-    def cast(f) -> str:
-        return f"v.{qn(f.column)}::{f.cast_db_type(connection)}"
-
-    sets = ", ".join(f"{qn(f.column)} = {cast(f)}" for f in fields[:-1])
-    rows = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * count)
-    return (f"UPDATE {table} SET {sets} FROM (VALUES {rows}) AS v ({', '.join(qn(f.column) for f in fields)}) "
-            f"WHERE {table}.{qn(key.column)} = {cast(key)}")
+def _update_from_values_sql(fields: list, count: int) -> str:
+    """One UPDATE … FROM (VALUES …) for `count` projects; each value is cast to its column's type (a VALUES
+    column of NULLs would otherwise be text)."""
+    qn, table = connection.ops.quote_name, connection.ops.quote_name(Project._meta.db_table)
+    names = [qn(f.column) for f in fields]
+    sets = ", ".join(f"{name} = v.{name}::{f.cast_db_type(connection)}" for name, f in zip(names, fields, strict=True))
+    rows = ", ".join([f"({', '.join(['%s'] * (len(fields) + 2))})"] * count)
+    return (f"UPDATE {table} SET {sets} FROM (VALUES {rows}) AS v ({', '.join(names)}, id, previous_version) "
+            f"WHERE {table}.{qn('id')} = v.id::integer AND {table}.{qn('version')} = v.previous_version::integer")
 
 
 def _snapshot(model, record: dict) -> dict:
@@ -842,7 +859,7 @@ def _excel_columns(marked: bool = False) -> list[Column]:
 
 EXPORTERS: dict[str, Callable[[object], object]] = {
     kind: {code: label for label, code in labels.items()}.get
-    for kind, labels in (("type", TYPES), ("stage", _labels(Stage)), ("batch", _labels(Batch)))
+    for kind, labels in (("type", TYPES), ("stage", STAGES), ("batch", BATCHES))
 }
 
 
@@ -877,7 +894,7 @@ def ledger_template() -> bytes:
 
 
 def _validation(column: LedgerColumn) -> dict | None:
-    lists = {"type": list(TYPES), "stage": list(STAGES)[:7], "batch": list(BATCHES)[:3], "method": list(METHODS),
+    lists = {"type": list(TYPES), "stage": list(STAGES), "batch": list(BATCHES), "method": list(METHODS),
              "bool": YES_NO}
     if column.kind in lists:
         return {"validate": "list", "source": lists[column.kind], "error_message": "请从下拉列表中选择"}

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kaifaqu.core.changelog import snapshot
+from kaifaqu.core.excel import Column, OfficeWorkbook
 from kaifaqu.core.models import ObjectChange
 from kaifaqu.projects.choices import Batch, ProjectType, Stage
 from kaifaqu.projects.ledger import (
@@ -26,9 +27,9 @@ from kaifaqu.projects.ledger import (
     three_un_export,
 )
 from kaifaqu.projects.models import CampaignEntry, Project, StageEvent
-from kaifaqu.projects.selectors import three_un
+from kaifaqu.projects.selectors import ProjectFilters, project_list, three_un
 from kaifaqu.projects.services import _stage_events_for
-from kaifaqu.zones.models import IndustryChain, Park
+from kaifaqu.zones.models import IndustryChain, Park, Zone
 from tests.factories import CampaignEntryFactory, CampaignFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,12 +198,51 @@ def test_a_row_with_a_code_updates_that_project_and_logs_before_and_after(operat
 
 def test_a_row_without_a_code_updates_the_project_of_that_name_in_that_zone(operator):
     project = ProjectFactory(name="同名项目", total_investment=Decimal("500"))
-    data = workbook([base_row(1, 项目名称="同名项目", 所属开发区="阳泉经济技术开发区", 签约日期=date(2023, 3, 1))])
+    data = workbook([base_row(1, 项目编号=None, 项目名称="同名项目", 所属开发区="阳泉经济技术开发区",
+                              签约日期=date(2023, 3, 1))])
     report = ledger_import(user=operator, data=data)
     assert (report.created, report.updated) == (0, 1)
     project.refresh_from_db()
-    assert project.total_investment == Decimal("12345.67")
+    assert (project.code, project.total_investment) == (report.rows[0]["code"], Decimal("12345.67"))
     assert report.rows[0]["changes"] == [("总投资(万元)", Decimal("500.00"), Decimal("12345.67"))]
+
+
+def test_updates_may_clear_values_and_move_projects_on(operator, campaign):
+    first = ProjectFactory(code="U-1", note="旧备注", started_on=date(2023, 6, 1), stage=Stage.STARTED,
+                           planned_production_on=date(2025, 1, 1), jobs=10, land_mu=Decimal("5.5"))
+    second = ProjectFactory(code="U-2", builder="旧单位", strategic_emerging=True)
+    rows = [base_row(1, 项目编号="U-1", 签约日期=date(2023, 3, 1), 开工日期=None, 计划投产日期=None, 备注=None,
+                     **{"新增就业(人)": None, "用地面积(亩)": None}),
+            base_row(2, 项目编号="U-2", 签约日期=date(2023, 3, 1), 建设单位="新单位", 是否战略性新兴产业="否",
+                     当前阶段="投产", 开工日期=date(2023, 4, 1), 投产日期=date(2024, 2, 1))]
+    report = ledger_import(user=operator, data=workbook(rows))
+    assert (report.updated, report.created) == (2, 0)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.stage, first.started_on, first.planned_production_on, first.note, first.jobs, first.land_mu,
+            first.version) == (Stage.SIGNED, None, None, "", None, None, 2)
+    assert (second.builder, second.strategic_emerging, second.stage, second.producing_on, second.version) == (
+        "新单位", False, Stage.PRODUCING, date(2024, 2, 1), 2)
+    assert list(second.stage_events.values_list("stage", "date", "note")) == [
+        ("producing", date(2024, 2, 1), "台账导入")]
+
+
+def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch):
+    import kaifaqu.projects.ledger as ledger
+
+    project = ProjectFactory(code="RACE-1", name="原名称")
+    create = ledger._create
+
+    def create_while_someone_saves(*args, **kwargs):
+        Project.objects.filter(pk=project.pk).update(name="他人修改", version=2)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "_create", create_while_someone_saves)
+    rows = [base_row(1, 项目编号="RACE-1", 项目名称="导入修改", 签约日期=date(2023, 3, 1)), base_row(2)]
+    with pytest.raises(LedgerImportError) as exc:
+        ledger_import(user=operator, data=workbook(rows))
+    assert [str(e) for e in exc.value.errors] == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
+    assert not Project.objects.filter(name="导入测试项目2").exists()
 
 
 def test_an_unknown_code_creates_a_project_with_that_code(operator):
@@ -250,7 +290,9 @@ def test_export_then_import_changes_nothing(operator, campaign):
     ids = [p.pk for p in projects]
     before = list(Project.objects.filter(pk__in=ids).order_by("pk").values())
     counts = (ObjectChange.objects.count(), StageEvent.objects.count(), CampaignEntry.objects.count())
-    data = ledger_export(projects=Project.objects.filter(pk__in=ids).order_by("code"))
+    listed = project_list(user=operator, filters=ProjectFilters(), today=timezone.localdate())
+    assert sorted(listed.values_list("pk", flat=True)) == sorted(ids)
+    data = ledger_export(projects=listed)
     report = ledger_import(user=operator, data=data)
     assert (report.created, report.updated, report.unchanged, report.campaign_entries) == (0, 0, 3, 0)
     assert [r["changes"] for r in report.rows] == [[], [], []]
@@ -302,7 +344,7 @@ def test_every_error_of_every_row_is_listed(operator):
             base_row(3, 所属开发区="火星开发区", 签约日期="2024-13-01")]
     assert refused(operator, workbook(rows)) == [
         "第2行 [项目类型]: “工业”无效，应为：产业项目、基础设施、公共配套、其他",
-        "第2行 [当前阶段]: “筹建”无效，应为：谋划、在谈、签约、开工、投产、达产、终止、谋划储备",
+        "第2行 [当前阶段]: “筹建”无效，应为：谋划、在谈、签约、开工、投产、达产、终止",
         "第4行 [所属开发区]: 开发区“火星开发区”不存在或不在您的管辖范围内",
         "第4行 [签约日期]: 日期“2024-13-01”不存在",
     ]
@@ -311,6 +353,9 @@ def test_every_error_of_every_row_is_listed(operator):
 # ---- bad input: a clear Chinese message, nothing written -------------------------------------------------------
 
 def test_a_zone_of_another_unit_is_refused(operator, user_of):
+    jinzhong = Zone.objects.filter(city__code="140700").order_by("code").first()
+    assert refused(operator, workbook([base_row(1, 所属开发区=jinzhong.code)])) == [
+        f"第2行 [所属开发区]: 开发区“{jinzhong.code}”不存在或不在您的管辖范围内"]
     assert refused(operator, workbook([base_row(1, 所属开发区=OTHER_ZONE)])) == [
         f"第2行 [所属开发区]: 开发区“{OTHER_ZONE}”不存在或不在您的管辖范围内"]
     assert refused(operator, workbook([base_row(1, 所属开发区="阳泉高新区")])) == [
@@ -439,7 +484,13 @@ def test_a_file_over_20_mb_is_refused_by_its_size(operator, monkeypatch):
     monkeypatch.setattr("kaifaqu.core.excel.CalamineWorkbook.from_filelike", never)
     data = b"PK\x03\x04" + bytes(50 * 1024 * 1024)
     assert len(data) > MAX_UPLOAD_BYTES
-    assert refused(operator, data) == ["文件过大：不能超过20MB"]
+    assert refused(operator, data) == ["文件过大：不能超过40MB"]
+
+
+def test_a_file_over_the_row_limit_is_refused(operator, monkeypatch):
+    monkeypatch.setattr("kaifaqu.projects.ledger.MAX_ROWS", 3)
+    assert refused(operator, workbook([base_row(n) for n in range(4)])) == [
+        "数据行过多：一次最多导入3行，请拆分后分批导入"]
 
 
 def test_headers_without_rows_and_a_missing_header_or_column_are_refused(operator):
@@ -525,3 +576,23 @@ def test_three_un_export_has_three_sheets(user_of, campaign):
     assert all(text in row for text in ("签而未落项目", "签约一批", "<t>是</t>", "<v>59</v>", "<v>86</v>"))
     assert "<t>共1个项目</t>" in xml and "<v>10000.00</v>" in xml
 
+
+
+# ---- the office layout writer ----------------------------------------------------------------------------------
+
+def test_office_sheets_have_two_level_headers_a_total_row_and_text_kept_as_text():
+    book = OfficeWorkbook()
+    sheet = book.add_sheet("调度表", title="经济运行调度表", unit="单位：亿元、%", count_column="开发区",
+                           count_label="共{n}个", columns=[Column("开发区", width=20), ("规上工业增加值", [
+                               Column("累计", "money", total=True), Column("增速", "number")]), Column("备注")])
+    sheet.append(["阳泉经开区", Decimal("12.34"), Decimal("-5.10"), "=cmd|' /C calc'!A0"])
+    sheet.append(["晋中经开区", Decimal("0.66"), None, ""])
+    xml = sheet_xml(book.close())
+    assert ['<mergeCell ref="A1:E1"/>', '<mergeCell ref="A2:E2"/>', '<mergeCell ref="A3:A4"/>',
+            '<mergeCell ref="B3:B4"/>', '<mergeCell ref="C3:D3"/>', '<mergeCell ref="E3:E4"/>'] == re.findall(
+        r"<mergeCell [^>]*/>", xml)
+    assert 'ySplit="4"' in xml and '<dimension ref="A1:E7"/>' in xml
+    assert "<v>-5.10</v>" in xml and "<t>=cmd|' /C calc'!A0</t>" in xml and "<f>" not in xml
+    total = re.search(r'<row r="7">(.*?)</row>', xml).group(1)
+    assert "<t>合计</t>" in total and "<t>共2个</t>" in total and "<v>13.00</v>" in total
+    assert total.count("<v>") == 1  # the growth rate column is not summed
