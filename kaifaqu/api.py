@@ -59,6 +59,8 @@ def _register_routers() -> None:
     from kaifaqu.indicators.alerts_api import router as alerts_router
     from kaifaqu.indicators.api import dispatch_router, reports_router
     from kaifaqu.indicators.ranking_api import router as rankings_router
+    from kaifaqu.investment.api import events_router as promotion_events_router
+    from kaifaqu.investment.api import router as leads_router
     from kaifaqu.projects.api import campaigns_router, three_un_router
     from kaifaqu.projects.api import router as projects_router
     from kaifaqu.zones.api import router as zones_router
@@ -72,6 +74,8 @@ def _register_routers() -> None:
     api.add_router("/dispatch", dispatch_router)
     api.add_router("/rankings", rankings_router)
     api.add_router("", alerts_router)
+    api.add_router("/leads", leads_router)
+    api.add_router("/events", promotion_events_router)
 
 
 _register_routers()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dispatch/", include("kaifaqu.indicators.urls")),
     path("rankings/", include("kaifaqu.indicators.ranking_urls")),
     path("alerts/", include("kaifaqu.indicators.alerts_urls")),
+    path("investment/", include("kaifaqu.investment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -7,6 +7,7 @@ ADMIN_MODELS = {
     "accounts": ["user", "orgunit", "apitoken"],
     "zones": ["zone", "park", "industrychain", "region"],
     "projects": ["project", "campaign", "campaignentry"],
+    "investment": ["promotionevent", "lead", "leadnote", "citypromotiontotal"],
     "indicators": ["indicatordefinition", "warningrule", "assessmentscheme", "assessmentitem", "citytotal", "target",
                    "monthlyreport", "supervisionorder", "channel", "delivery"],
     "core": ["objectchange"],

@@ -10,7 +10,9 @@ MODULES = [
     ("月度调度", "dispatch:table", {"dispatch:table", "dispatch:report", "dispatch:targets"}),
     ("预警督办", "alerts:warnings", {"alerts:warnings", "alerts:orders", "alerts:order", "alerts:notifications"}),
     ("考核排名", "ranking:list", {"ranking:list", "ranking:zone"}),
-    ("招商", None, set()),
+    ("招商", "investment:board", {"investment:board", "investment:leads", "investment:lead", "investment:lead_create",
+                                  "investment:lead_edit", "investment:events", "investment:event_create",
+                                  "investment:event_edit", "investment:funnel"}),
     ("企业服务", None, set()),
     ("报表", None, set()),
 ]

@@ -15,6 +15,7 @@ from kaifaqu.core.changelog import change_context
 from kaifaqu.indicators.catalogue import catalogue_load
 from kaifaqu.indicators.demo import dispatch_demo_load, orders_demo_load
 from kaifaqu.indicators.schemes import schemes_load
+from kaifaqu.investment.demo import promotion_demo_load
 from kaifaqu.projects.demo import demo_projects_load, seed_scenario_load
 from kaifaqu.zones.registry import national_catalogue_load, registry_load
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             today = timezone.localdate()
             seed_scenario_load()
             projects = demo_projects_load(today=today)
+            promotion_demo_load(today=today)
             reports = dispatch_demo_load(today=today)
             for year in range(2024, today.year + 1):
                 schemes_load(year)
