@@ -63,6 +63,8 @@ def _register_routers() -> None:
     from kaifaqu.investment.api import router as leads_router
     from kaifaqu.projects.api import campaigns_router, three_un_router
     from kaifaqu.projects.api import router as projects_router
+    from kaifaqu.tickets.api import cases_router, enterprises_router
+    from kaifaqu.tickets.api import router as tickets_router
     from kaifaqu.zones.api import router as zones_router
 
     api.add_router("/auth", auth_router)
@@ -76,6 +78,9 @@ def _register_routers() -> None:
     api.add_router("", alerts_router)
     api.add_router("/leads", leads_router)
     api.add_router("/events", promotion_events_router)
+    api.add_router("/tickets", tickets_router)
+    api.add_router("/enterprises", enterprises_router)
+    api.add_router("/cases", cases_router)
 
 
 _register_routers()

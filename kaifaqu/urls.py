@@ -18,6 +18,7 @@ urlpatterns = [
     path("rankings/", include("kaifaqu.indicators.ranking_urls")),
     path("alerts/", include("kaifaqu.indicators.alerts_urls")),
     path("investment/", include("kaifaqu.investment.urls")),
+    path("services/", include("kaifaqu.tickets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

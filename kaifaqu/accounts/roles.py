@@ -8,6 +8,7 @@ ADMIN_MODELS = {
     "zones": ["zone", "park", "industrychain", "region"],
     "projects": ["project", "campaign", "campaignentry"],
     "investment": ["promotionevent", "lead", "leadnote", "citypromotiontotal"],
+    "tickets": ["serviceitem", "servicecase", "ticket", "commitment"],
     "indicators": ["indicatordefinition", "warningrule", "assessmentscheme", "assessmentitem", "citytotal", "target",
                    "monthlyreport", "supervisionorder", "channel", "delivery"],
     "core": ["objectchange"],

@@ -13,7 +13,10 @@ MODULES = [
     ("招商", "investment:board", {"investment:board", "investment:leads", "investment:lead", "investment:lead_create",
                                   "investment:lead_edit", "investment:events", "investment:event_create",
                                   "investment:event_edit", "investment:funnel"}),
-    ("企业服务", None, set()),
+    ("企业服务", "services:home", {"services:home", "services:ticket_new", "services:tickets", "services:ticket",
+                                   "services:queues", "services:stats", "services:enterprises", "services:enterprise",
+                                   "services:enterprise_import", "services:items", "services:items_import",
+                                   "services:cases", "services:case", "services:project", "services:commitments"}),
     ("报表", None, set()),
 ]
 

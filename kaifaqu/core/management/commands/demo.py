@@ -17,6 +17,7 @@ from kaifaqu.indicators.demo import dispatch_demo_load, orders_demo_load
 from kaifaqu.indicators.schemes import schemes_load
 from kaifaqu.investment.demo import promotion_demo_load
 from kaifaqu.projects.demo import demo_projects_load, seed_scenario_load
+from kaifaqu.tickets.demo import services_demo_load
 from kaifaqu.zones.registry import national_catalogue_load, registry_load
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             seed_scenario_load()
             projects = demo_projects_load(today=today)
             promotion_demo_load(today=today)
+            services_demo_load(today=today, password=demo_password())
             reports = dispatch_demo_load(today=today)
             for year in range(2024, today.year + 1):
                 schemes_load(year)
