@@ -27,7 +27,8 @@ from .selectors import Cell, DispatchTable, dispatch_table, month_start, report_
 
 LEVEL_ORDER = {WarningLevel.RED: 0, WarningLevel.YELLOW: 1, WarningLevel.LATE: 2}
 LEVEL_WORD = {WarningLevel.RED: "红色", WarningLevel.YELLOW: "黄色"}
-RULES = ["late", "growth_below_target", "completion_behind_progress", "three_un_overdue", "milestone_overdue"]
+RULES = ["late", "growth_below_target", "completion_behind_progress", "three_un_overdue", "milestone_overdue",
+         "tickets_overdue"]
 NEXT_DATE = {"planned_start_on": "计划开工日期", "planned_production_on": "计划投产日期",
              "planned_capacity_on": "计划达产日期"}
 
@@ -37,6 +38,7 @@ FIGURE_LABELS = {
     "completion": "完成率(%)", "time_progress": "时序进度(%)", "ratio": "完成率÷时序进度(%)", "unit": "单位",
     "deadline": "报送截止日", "status": "月报状态", "submitted_on": "报送日期", "list_name": "类别",
     "milestone": "节点", "planned_on": "计划日期", "overdue_days": "逾期天数", "as_of": "截至日期",
+    "count": "超期件数", "key_difficult": "其中重点难点", "escalated": "已升级", "due_on": "最早办结时限",
 }
 
 
@@ -126,7 +128,23 @@ def warnings(*, user, month: date, city: str | None = None, today: date | None =
     if "milestone_overdue" in rules:
         items += milestone_warnings(user=user, month=month, city=city, as_of=as_of,
                                     rule=rules["milestone_overdue"], zones=zones)
+    if "tickets_overdue" in rules:
+        items += ticket_warnings(user=user, month=month, city=city, as_of=as_of, rule=rules["tickets_overdue"],
+                                 zones=zones)
     return sorted(items, key=lambda w: w.order)
+
+
+def ticket_warnings(*, user, month: date, city, as_of: date, rule: WarningRule, zones: dict) -> list[WarningItem]:
+    """企业诉求超期未办结: per zone, its hotline tickets unresolved past their resolution day (SPEC §8)."""
+    from kaifaqu.tickets.selectors import overdue_ticket_warnings
+
+    out = []
+    for w in overdue_ticket_warnings(user=user, as_of=as_of, city=city):
+        level = overdue_level(w.overdue_days, rule)
+        if level and w.zone in zones:
+            out.append(_item(zone=zones[w.zone], rule=rule, level=level, month=month, key=f"{w.key}:{month:%Y-%m}",
+                             message=f"{w.message}（{LEVEL_WORD[level]}）", figures=w.figures))
+    return out
 
 
 def _zone_infos(table: DispatchTable) -> dict[str, _ZoneInfo]:

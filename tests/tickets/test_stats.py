@@ -121,3 +121,15 @@ def test_overdue_tickets_for_the_warnings(user_of, hotline):
     past = overdue_ticket_warnings(user=user_of("yangquan"), as_of=earlier)
     assert [(w.zone, w.count) for w in past] == [("S147007", 1)]
     assert overdue_ticket_warnings(user=user_of("yangquan"), as_of=timezone.localdate()) == []
+
+
+def test_overdue_tickets_appear_in_the_warnings(user_of, hotline):
+    from kaifaqu.indicators.warnings import warnings
+
+    later = timezone.localdate() + timedelta(days=30)
+    month = later.replace(day=1)
+    found = [w for w in warnings(user=user_of("yangquan"), month=month, today=later) if w.rule == "tickets_overdue"]
+    assert [(w.zone, w.level) for w in found] == [("S147007", "red")]
+    assert "企业诉求超过办结时限" in found[0].message
+    theirs = [w for w in warnings(user=user_of("jinzhong"), month=month, today=later) if w.rule == "tickets_overdue"]
+    assert "S147007" not in {w.zone for w in theirs}
