@@ -8,6 +8,11 @@ WAN_PER_YI = Decimal(10000)
 CENT = Decimal("0.01")
 
 
+def cents(value: Decimal | int | None) -> Decimal:
+    """An amount with its two decimals (SQLite returns sums unscaled; an empty sum is 0)."""
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def yi(wan: Decimal | int | None) -> Decimal | None:
     """万元 → 亿元, two decimals (222390 → 22.24)."""
     if wan is None:

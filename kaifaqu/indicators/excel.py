@@ -20,6 +20,7 @@ from kaifaqu.core.excel import (
     parse_text,
     read_table,
 )
+from kaifaqu.core.money import cents
 from kaifaqu.zones.models import Zone
 
 from . import services
@@ -32,7 +33,7 @@ STATUS = {"approved": "已审核", "submitted": "已报送", "returned": "退回
 
 
 def _f(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.01"))
+    return None if value is None else cents(value)
 
 
 def dispatch_export(*, table: DispatchTable, scope_label: str) -> bytes:

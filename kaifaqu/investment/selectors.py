@@ -14,7 +14,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from kaifaqu.accounts.choices import OrgKind
-from kaifaqu.core.money import rate
+from kaifaqu.core.money import cents, rate
 from kaifaqu.zones.models import Region
 
 from .choices import LEAD_STAGE_DATE, LEAD_STAGE_ORDER, LeadStage
@@ -26,11 +26,6 @@ YI = Decimal(10000)  # 1 亿元 in 万元
 BIG = 10 * YI  # "10亿元以上项目"
 BANDS = {"1": YI, "5": 5 * YI, "10": BIG}
 OPEN_STAGES = [LeadStage.LEAD, LeadStage.CONTACTED, LeadStage.VISITED, LeadStage.NEGOTIATING]
-
-
-def cents(value: Decimal | None) -> Decimal:
-    """A sum with its two decimals (SQLite returns sums unscaled; an empty sum is 0)."""
-    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 # ---- scope ---------------------------------------------------------------------------------------------------

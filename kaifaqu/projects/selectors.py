@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from kaifaqu.core.money import rate
+from kaifaqu.core.money import cents, rate
 
 from .choices import Batch, ProjectType, Stage
 from .models import Campaign, CampaignEntry, Project
@@ -110,11 +110,6 @@ def overdue_condition(d: date) -> Q:
     late_start = Q(planned_start_on__lt=d) & ~started_by(d)
     late_production = Q(planned_production_on__lt=d) & ~producing_by(d)
     return alive_on(d) & (late_start | late_production) & ~Q(stage__in=[Stage.RESERVE, Stage.NEGOTIATING])
-
-
-def cents(value: Decimal) -> Decimal:
-    """Sums come back unscaled from SQLite: show every amount with its two decimals."""
-    return Decimal(value).quantize(Decimal("0.01"))
 
 
 def project_totals(qs: QuerySet[Project]) -> dict:
