@@ -67,7 +67,13 @@ def _sorted(rows, sort: str):
     return present + absent
 
 
-def _report_context(request, zone: Zone, month: date) -> dict:
+def _shown(v, name: str) -> str:
+    value = getattr(v, name) if v is not None else None
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _report_context(request, zone: Zone, month: date, posted=None) -> dict:
+    """The grid; after a refused save, the cells show what was typed, not what is stored."""
     report = MonthlyReport.objects.filter(zone=zone, month=month).first()
     defs = definitions_for(month)
     current = {v.indicator.code: v for v in report.values.select_related("indicator")} if report else {}
@@ -76,8 +82,14 @@ def _report_context(request, zone: Zone, month: date) -> dict:
     previous = dict(ReportValue.objects.filter(report__zone=zone, report__month=prev_month)
                     .values_list("indicator__code", "ytd")) if month.month > 1 else {}
     targets = {t.indicator: t for t in Target.objects.filter(zone=zone, year=month.year)}
-    rows = [{"d": d, "v": current.get(d.code), "previous": previous.get(d.code), "target": targets.get(d.code)}
-            for d in defs]
+    rows = []
+    for d in defs:
+        v = current.get(d.code)
+        cells = {k: _shown(v, attr) for k, attr in (("ytd", "ytd"), ("last", "last_ytd"), ("growth", "growth"))}
+        if posted is not None:
+            cells = {k: posted.get(f"{d.code}-{k}", "") for k in cells}
+        rows.append({"d": d, "v": v, "cells": cells, "previous": previous.get(d.code),
+                     "target": targets.get(d.code)})
     editable = (can_write(request.user, zone.org_unit)
                 and (report is None or report.status in ("draft", "returned")))
     return {"zone": zone, "month": month, "report": report, "rows": rows, "editable": editable,
@@ -112,8 +124,7 @@ def _report_post(request, zone: Zone, month: date):
             messages.success(request, "草稿已保存")
     except services.ReportError as exc:
         messages.error(request, exc.message)
-        context = _report_context(request, zone, month)
-        context["posted"] = request.POST
+        context = _report_context(request, zone, month, posted=request.POST)
         return render(request, "indicators/report.html", context, status=200)
     return redirect("dispatch:report", zone_code=zone.code, month=f"{month:%Y-%m}")
 

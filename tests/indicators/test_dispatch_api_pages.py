@@ -69,6 +69,7 @@ def test_grid_refusal_keeps_what_was_typed(client_of):
     resp = client.post("/dispatch/report/S147007/2024-03/", {"industrial_value_added-ytd": "abc",
                                                              "action": "save"})
     assert "不是数字" in resp.content.decode()
+    assert 'value="abc"' in resp.content.decode()  # what was typed is still there to correct
     assert not MonthlyReport.objects.filter(values__isnull=False).exists()
 
 
