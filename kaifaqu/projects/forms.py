@@ -11,7 +11,9 @@ from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
 from .choices import Batch, Milestone, ProjectType, Stage
 from .models import Campaign, Project
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# <input type=date> takes ISO dates only; the zh-hans format (2024/03/01) would show an empty box and an edit
+# would then clear the date.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 MAX_ZONE_CHOICES = 300
@@ -85,6 +87,8 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone"].queryset = writable_zones(user)
+        if not self.instance.pk and self.fields["zone"].queryset.count() == 1:
+            self.initial.setdefault("zone", self.fields["zone"].queryset.get().pk)
         self.fields["park"].queryset = Park.objects.visible_to(user).select_related("zone")
         self.fields["stage"].choices = [c for c in Stage.choices if c[0] != Stage.TERMINATED]
         if self.instance.pk:

@@ -70,6 +70,13 @@ def test_create_form_and_refused_dates(client_of, zone_by_code):
 def test_create_form_offers_only_writable_zones(client_of):
     form = client_of("yq-etdz").get("/projects/new/").context["form"]
     assert [z.code for z in form.fields["zone"].queryset] == ["S147007"]
+    assert form.initial["zone"] == form.fields["zone"].queryset.get().pk  # the only choice is chosen
+
+
+def test_edit_form_shows_dates_as_iso_so_the_date_box_keeps_them(client_of):
+    project = ProjectFactory(signed_on=date(2023, 3, 1))
+    html = client_of("yq-etdz").get(f"/projects/{project.pk}/edit/").content.decode()
+    assert 'value="2023-03-01"' in html
 
 
 def test_stale_edit_form_is_refused(client_of):
