@@ -232,7 +232,10 @@ class CampaignEntry(ChangeLoggedModel):
         ordering = ["campaign", "batch", "project"]
         constraints = [models.UniqueConstraint(fields=["campaign", "project"], name="campaign_lists_project_once",
                                                violation_error_message="同一项目在一次活动中只能列入一次")]
-        indexes = [models.Index(fields=["campaign", "batch"])]
+        # (project, campaign, batch): the statistics group a campaign set's entries by project from this index
+        # alone, without reading the table (listed.py).
+        indexes = [models.Index(fields=["campaign", "batch"]),
+                   models.Index(fields=["project", "campaign", "batch"], name="entry_project_campaign_batch")]
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_batch_display()} · {self.project}"

@@ -12,7 +12,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from kaifaqu.core.money import cents, rate
+from kaifaqu.zones.models import IndustryChain
 
+from . import listed
 from .choices import Batch, ProjectType, Stage
 from .models import Campaign, CampaignEntry, Project
 
@@ -151,31 +153,28 @@ class BatchStats:
 def campaign_stats(*, user, campaign_ids: list[int], as_of: date, city: str | None = None,
                    zone: str | None = None) -> dict[str, BatchStats]:
     """SPEC §4: per batch the listed count and Σ total investment, the followed-up count and investment, the
-    investment-weighted rate (开工率 / 投产率 / 达产率) and the count-based rate. Three queries."""
-    base = scoped_projects(user=user, city=city, zone=zone)
+    investment-weighted rate (开工率 / 投产率 / 达产率) and the count-based rate. One query (`listed.listed_cells`)."""
+    keys = {f"followed_{b.value}": followed_condition(b, as_of) for b in Batch}
+    keys["industrial"] = Q(type=ProjectType.INDUSTRIAL)
+    cells = listed.listed_cells(scoped_projects(user=user, city=city, zone=zone), campaign_ids, keys,
+                                sums=["total_investment", "completed_investment"])
     out = {}
     for batch in Batch:
-        projects = base.in_campaigns(campaign_ids, batch)
-        cond = followed_condition(batch, as_of)
+        b, followed = batch.value, f"followed_{batch.value}"
+        count, investment = listed.tally(cells, b), listed.tally(cells, b, of="total_investment")
         # 投产率 weighs the completed investment of those producing; the others their total investment.
         weight = "completed_investment" if batch == Batch.START else "total_investment"
-        agg = projects.aggregate(
-            count=Count("id"),
-            investment=Coalesce(Sum("total_investment"), ZERO),
-            followed_count=Count("id", filter=cond),
-            followed_investment=Coalesce(Sum(weight, filter=cond), ZERO),
-            industrial_count=Count("id", filter=Q(type=ProjectType.INDUSTRIAL)),
-            industrial_investment=Coalesce(Sum("total_investment", filter=Q(type=ProjectType.INDUSTRIAL)), ZERO),
-        )
-        if batch == Batch.PRODUCE:
-            base_inv, base_count = agg["industrial_investment"], agg["industrial_count"]
+        followed_count, followed_inv = listed.tally(cells, b, followed), listed.tally(cells, b, followed, of=weight)
+        if batch == Batch.PRODUCE:  # 达产率's base: the batch's industrial projects
+            base_count = listed.tally(cells, b, "industrial")
+            base_inv = listed.tally(cells, b, "industrial", of="total_investment")
             extra = {"industrial_count": base_count, "industrial_investment": cents(base_inv)}
         else:
-            base_inv, base_count, extra = agg["investment"], agg["count"], {}
-        out[batch.value] = BatchStats(
-            count=agg["count"], investment=cents(agg["investment"]), followed_count=agg["followed_count"],
-            followed_investment=cents(agg["followed_investment"]), rate=rate(agg["followed_investment"], base_inv),
-            count_rate=rate(agg["followed_count"], base_count), **extra)
+            base_count, base_inv, extra = count, investment, {}
+        out[b] = BatchStats(
+            count=count, investment=cents(investment), followed_count=followed_count,
+            followed_investment=cents(followed_inv), rate=rate(followed_inv, base_inv),
+            count_rate=rate(followed_count, base_count), **extra)
     return out
 
 
@@ -204,29 +203,34 @@ def campaign_composition(*, user, campaign_ids: list[int], city: str | None = No
     """Counts and shares of the projects listed in the campaigns: ≥10亿元 (investment share), ≥1亿元 (count
     share), on key chains (investment share), strategic-emerging share of industrial projects. One query; the
     per-batch counts and sums are `campaign_stats`'s."""
-    projects = scoped_projects(user=user, city=city, zone=zone).in_campaigns(campaign_ids)
     industrial = Q(type=ProjectType.INDUSTRIAL)
-    agg = projects.aggregate(
-        count=Count("id"), investment=Coalesce(Sum("total_investment"), ZERO),
-        expected_output=Coalesce(Sum("expected_annual_output"), ZERO),
-        over_10=Count("id", filter=Q(total_investment__gte=10 * YI)),
-        over_10_inv=Coalesce(Sum("total_investment", filter=Q(total_investment__gte=10 * YI)), ZERO),
-        over_1=Count("id", filter=Q(total_investment__gte=YI)),
-        key=Count("id", filter=Q(chain__key_chain=True)),
-        key_inv=Coalesce(Sum("total_investment", filter=Q(chain__key_chain=True)), ZERO),
-        industrial=Count("id", filter=industrial),
-        strategic=Count("id", filter=industrial & Q(strategic_emerging=True)),
-    )
+    cells = listed.listed_cells(scoped_projects(user=user, city=city, zone=zone), campaign_ids, {
+        "over_10": Q(total_investment__gte=10 * YI), "over_1": Q(total_investment__gte=YI),
+        "key": Q(chain_id__in=list(key_chain_ids())), "industrial": industrial,
+        "strategic": industrial & Q(strategic_emerging=True),
+    }, sums=["total_investment", "expected_annual_output"])
+
+    def n(*keys):
+        return listed.tally(cells, *keys)
+
+    def inv(*keys):
+        return listed.tally(cells, *keys, of="total_investment")
+
     return Composition(
-        count=agg["count"], investment=cents(agg["investment"]), expected_output=cents(agg["expected_output"]),
-        over_10yi_count=agg["over_10"], over_10yi_investment=cents(agg["over_10_inv"]),
-        over_10yi_investment_share=rate(agg["over_10_inv"], agg["investment"]),
-        over_1yi_count=agg["over_1"], over_1yi_count_share=rate(agg["over_1"], agg["count"]),
-        key_chain_count=agg["key"], key_chain_investment=cents(agg["key_inv"]),
-        key_chain_investment_share=rate(agg["key_inv"], agg["investment"]),
-        industrial_count=agg["industrial"], strategic_industrial_count=agg["strategic"],
-        strategic_industrial_share=rate(agg["strategic"], agg["industrial"]),
+        count=n(), investment=cents(inv()), expected_output=cents(listed.tally(cells, of="expected_annual_output")),
+        over_10yi_count=n("over_10"), over_10yi_investment=cents(inv("over_10")),
+        over_10yi_investment_share=rate(inv("over_10"), inv()),
+        over_1yi_count=n("over_1"), over_1yi_count_share=rate(n("over_1"), n()),
+        key_chain_count=n("key"), key_chain_investment=cents(inv("key")),
+        key_chain_investment_share=rate(inv("key"), inv()),
+        industrial_count=n("industrial"), strategic_industrial_count=n("strategic"),
+        strategic_industrial_share=rate(n("strategic"), n("industrial")),
     )
+
+
+def key_chain_ids() -> QuerySet:
+    """The eight provincial key chains (a short list, read first so the sums need no join)."""
+    return IndustryChain.objects.filter(key_chain=True).values_list("id", flat=True)
 
 
 # ---- 三未 --------------------------------------------------------------------------------------------------------
@@ -246,45 +250,58 @@ def three_un(*, user, since: date, as_of: date, city: str | None = None, zone: s
              limit: int | None = None, offset: int = 0) -> dict[str, dict]:
     """SPEC §4's 三未 lists, as of D, over projects listed in campaigns held from `since` to D: for each list its
     `count` and its `items` (all, or `limit` from `offset`). Each row: the project, its zone and city, the batch
-    it was last listed in, days in its stage, the planned next date, overdue. One query counts the three lists,
-    one per list reads its window, one labels the window's batches."""
+    it was last listed in, days in its stage, the planned next date, overdue. Three queries: the lists' sizes
+    and windows, the windows' rows, their batches."""
     campaign_ids = list(campaigns_between(since, as_of).values_list("id", flat=True))
-    listed = (scoped_projects(user=user, city=city, zone=zone).in_campaigns(campaign_ids)
-              .filter(alive_on(as_of)))
-    conditions = three_un_conditions(campaign_ids, as_of)
-    counts = listed.aggregate(**{key: Count("id", filter=cond) for key, cond in conditions.items()})
+    base = scoped_projects(user=user, city=city, zone=zone)
+    conditions = three_un_conditions(as_of)
+    lists = listed.listed_window(base, campaign_ids, conditions, limit, offset)
+    wanted = [pk for _count, ids in lists.values() for pk in ids]
+    rows = {}
+    for chunk in _chunks(wanted, 5000):
+        rows.update((r["id"], r) for r in Project.objects.filter(pk__in=chunk).values(*THREE_UN_VALUES))
+    batches = _latest_batches(wanted, campaign_ids) if wanted else {}
     out = {}
-    for key, cond in conditions.items():
+    for key in conditions:
         _, since_field, next_field = THREE_UN[key]
-        rows = listed.filter(cond).values(
-            "id", "code", "name", "total_investment", "completed_investment", "stage",
-            "zone__code", "zone__name", "zone__city__name", since_field, next_field,
-        ).order_by("zone_id", "code")
-        window = list(rows[offset : offset + limit] if limit is not None else rows)
-        batches = _latest_batches([r["id"] for r in window], campaign_ids)
-        out[key] = {"count": counts[key], "items": [
+        count, ids = lists[key]
+        window = sorted((rows[pk] for pk in ids), key=lambda r: (r["zone_id"], r["code"]))
+        out[key] = {"count": count, "items": [
             _three_un_row(r, since_field, next_field, as_of, batches.get(r["id"])) for r in window]}
     return out
 
 
-def three_un_conditions(campaign_ids: list[int], as_of: date) -> dict[str, Q]:
-    """The three lists among projects listed (and alive) in the campaigns. A project listed in a start batch
-    has started and one in a produce batch is producing, so "listed in a start batch or started after signing"
-    is "started by D", and likewise for production."""
-    signed = Q(pk__in=CampaignEntry.objects.filter(campaign_id__in=campaign_ids, batch=Batch.SIGN)
-               .values("project_id"))
+THREE_UN_VALUES = ["id", "code", "name", "total_investment", "completed_investment", "stage", "zone_id", "zone__code",
+                   "zone__name", "zone__city__name", "signed_on", "started_on", "producing_on", "planned_start_on",
+                   "planned_production_on", "planned_capacity_on"]
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def three_un_conditions(as_of: date) -> dict[str, tuple[Q, str | None]]:
+    """The three lists among projects listed in the campaigns and alive on D, each as (condition, the batch a
+    project must have been listed in, or None). A project listed in a start batch has started and one in a
+    produce batch is producing, so "listed in a start batch or started after signing" is "started by D", and
+    likewise for production. The three are disjoint: a project is in one list at most."""
+    alive = alive_on(as_of)
     return {
-        "signed_not_started": signed & ~started_by(as_of),
-        "started_not_producing": started_by(as_of) & ~producing_by(as_of),
-        "producing_not_at_capacity": Q(type=ProjectType.INDUSTRIAL) & producing_by(as_of) & ~at_capacity_by(as_of),
+        "signed_not_started": (alive & ~started_by(as_of), Batch.SIGN),
+        "started_not_producing": (alive & started_by(as_of) & ~producing_by(as_of), None),
+        "producing_not_at_capacity": (alive & Q(type=ProjectType.INDUSTRIAL) & producing_by(as_of)
+                                      & ~at_capacity_by(as_of), None),
     }
 
 
 def _latest_batches(project_ids: list[int], campaign_ids: list[int]) -> dict[int, str]:
     """{project id: the batch of its most recent listing among the campaigns}, in one query."""
-    rows = (CampaignEntry.objects.filter(project_id__in=project_ids, campaign_id__in=campaign_ids)
-            .order_by("project_id", "campaign__date").values_list("project_id", "batch"))
-    return dict(rows)  # later rows (more recent campaigns) win
+    out: dict[int, str] = {}
+    for chunk in _chunks(project_ids, 5000):
+        out.update(CampaignEntry.objects.filter(project_id__in=chunk, campaign_id__in=campaign_ids)
+                   .order_by("project_id", "campaign__date").values_list("project_id", "batch"))
+    return out  # later rows (more recent campaigns) win
 
 
 def _three_un_row(r: dict, since_field: str, next_field: str, as_of: date, batch: str | None) -> dict:

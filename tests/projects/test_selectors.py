@@ -102,11 +102,11 @@ def test_stats_run_a_fixed_number_of_queries(user_of, django_assert_num_queries)
     user = user_of("province")
     for _ in range(3):
         listed(c, Batch.SIGN)
-    with django_assert_num_queries(4):  # the visible zones' ids, then the three batches
+    with django_assert_num_queries(2):  # the visible zones' ids, then one pass over the listed projects
         stats(user, c)
     for _ in range(30):
         listed(c, Batch.START, stage=Stage.STARTED, started_on=date(2023, 5, 1))
-    with django_assert_num_queries(4):  # the visible zones' ids, then the three batches
+    with django_assert_num_queries(2):  # whatever the number of projects
         stats(user, c)
 
 
@@ -153,6 +153,22 @@ def test_three_un_lists(user_of):
     assert window["started_not_producing"]["count"] == 2
     assert [r["id"] for r in window["started_not_producing"]["items"]] == [
         r["id"] for r in lists["started_not_producing"]][1:]
+    assert three_un(user=user_of("province"), since=date(2023, 1, 1), as_of=D, limit=0) == {
+        key: {"count": len(items), "items": []} for key, items in lists.items()}
+
+
+def test_three_un_runs_a_fixed_number_of_queries(user_of, django_assert_num_queries):
+    c = CampaignFactory(date=date(2023, 6, 1))
+    user = user_of("province")
+    for size in (2, 20):
+        for _ in range(size):
+            listed(c, Batch.SIGN)
+            listed(c, Batch.START, stage=Stage.STARTED, started_on=date(2023, 8, 1))
+        # the campaigns, the visible zones, the lists' sizes and windows, the windows' rows, their batches
+        with django_assert_num_queries(5):
+            lists = three_un(user=user, since=date(2023, 1, 1), as_of=D, limit=10)
+        assert lists["signed_not_started"]["count"] == lists["started_not_producing"]["count"] > 0
+        assert len(lists["signed_not_started"]["items"]) == min(10, lists["signed_not_started"]["count"])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
