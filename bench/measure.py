@@ -192,6 +192,7 @@ def _ledger(root, rows: int) -> None:
     # Leave the data set as it was, so that a later `--keep` run measures the same thing.
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM projects_stageevent WHERE project_id > %s", [last_id])
+        cursor.execute("DELETE FROM projects_campaignentry WHERE project_id > %s", [last_id])
         cursor.execute("DELETE FROM projects_project WHERE id > %s", [last_id])
         cursor.execute("DELETE FROM core_objectchange WHERE id > %s", [last_change])
 

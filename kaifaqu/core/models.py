@@ -17,14 +17,19 @@ class ObjectChange(models.Model):
 
     ACTIONS = [("create", _("新增")), ("update", _("修改")), ("delete", _("删除"))]
 
+    # The log records who acted (the account name is kept as text too) and never blocks or slows the change it
+    # records: no database-level foreign keys, whose checks at commit were a fifth of a 100,000-row import;
+    # SET_NULL / PROTECT still apply through the ORM.
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        db_constraint=False,
     )
     user_name = models.CharField(_("操作人账号"), max_length=150)
     request_id = models.UUIDField(_("请求编号"), db_index=True)
     action = models.CharField(_("操作"), max_length=10, choices=ACTIONS)
-    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT,
+                                     db_constraint=False, db_index=False)  # (content_type, object_id) indexes it
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
     prechange_data = models.JSONField(_("变更前"), null=True, blank=True)

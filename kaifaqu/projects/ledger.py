@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,7 +48,7 @@ from kaifaqu.zones.models import IndustryChain, Park, Zone
 from .choices import DATED_STAGES, STAGE_DATE_FIELD, Batch, ProjectType, PromotionMethod, Stage
 from .models import Campaign, CampaignEntry, Project, StageEvent
 from .selectors import THREE_UN
-from .services import new_project_codes, stage_date_errors
+from .services import new_project_codes, stage_date_errors, today
 
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024  # a 100,000-row ledger is about 22 MB
 MAX_ROWS = 200_000
@@ -342,20 +342,37 @@ def _lookups(user, rows: list[_Row]) -> _Lookups:
 def _load_projects(lookups: _Lookups, rows: list[_Row]) -> None:
     """The projects the rows name by code (in any zone: an invisible one is refused later) or by name and zone,
     and their listings in the file's campaigns."""
-    base = Project.objects.all()  # not locked: the write is guarded by each project's version instead
+    # Not locked: the write is guarded by each project's version instead.
     codes = {r.values["code"] for r in rows if r.values.get("code")}
     names = {r.values["name"] for r in rows if not r.values.get("code") and r.values.get("name")}
-    for chunk in _chunks(codes):
-        lookups.by_code.update((p["code"], p) for p in base.filter(code__in=chunk).values(*PLAN_FIELDS))
-    for chunk in _chunks(names):
-        for p in base.filter(name__in=chunk).values(*PLAN_FIELDS):
-            if p["zone_id"] in lookups.zone_by_id:
-                lookups.by_name.setdefault((p["name"], p["zone_id"]), []).append(p)
+    lookups.by_code.update((p["code"], p) for p in _select(Project, PLAN_FIELDS, "code", codes))
+    for p in _select(Project, PLAN_FIELDS, "name", names):
+        if p["zone_id"] in lookups.zone_by_id:
+            lookups.by_name.setdefault((p["name"], p["zone_id"]), []).append(p)
     ids = {p["id"] for p in lookups.by_code.values()} | {p["id"] for ps in lookups.by_name.values() for p in ps}
-    campaign_ids = [c.pk for c in lookups.campaigns.values()]
-    for chunk in _chunks(ids) if campaign_ids else []:
-        entries = CampaignEntry.objects.filter(project_id__in=chunk, campaign_id__in=campaign_ids)
-        lookups.entries.update(((e[0], e[1]), e[2]) for e in entries.values_list("campaign_id", "project_id", "batch"))
+    campaign_ids = {c.pk for c in lookups.campaigns.values()}
+    for e in _select(CampaignEntry, ["campaign_id", "project_id", "batch"], "project_id", ids if campaign_ids else ()):
+        if e["campaign_id"] in campaign_ids:
+            lookups.entries[(e["campaign_id"], e["project_id"])] = e["batch"]
+
+
+def _select(model, fields: list[str], key: str, values: Iterable) -> Iterator[dict]:
+    """`fields` (attnames) of the rows of `model` whose `key` is among `values`, as dicts. On PostgreSQL one
+    statement per 50,000 values (`= ANY(array)`), read straight from the driver, whose values are already the
+    ORM's (dates, Decimals, bools); elsewhere the ORM in chunks under SQLite's variable limit."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        for chunk in _chunks(values):
+            yield from model.objects.filter(**{f"{key}__in": chunk}).values(*fields)
+        return
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
+    sql = (f"SELECT {columns} FROM {qn(model._meta.db_table)} "
+           f"WHERE {qn(model._meta.get_field(key).column)} = ANY(%s)")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, 50_000):
+            cursor.execute(sql, [chunk])
+            yield from (dict(zip(fields, row, strict=True)) for row in cursor.fetchall())
 
 
 # ---- import: checking each row ---------------------------------------------------------------------------------------
@@ -387,6 +404,7 @@ class _Planner:
         self.seen_codes: dict[str, int] = {}
         self.seen_names: dict[tuple[str, int], int] = {}
         self.seen_projects: dict[int, int] = {}
+        self.today = today()
 
     def plan(self, row: _Row) -> None:
         zone = self._zone(row)
@@ -485,7 +503,7 @@ class _Planner:
         if row.project and all(row.project[f] == row.merged[f] for f in STAGE_FIELDS):
             return
         bad = {e.column for e in row.errors}
-        for name, message in stage_date_errors(row.merged):
+        for name, message in stage_date_errors(row.merged, self.today):
             label = "备注" if name == "termination_reason" and name not in self.fields else BY_FIELD[name].label
             if label not in bad:
                 row.error(label, message)
@@ -619,12 +637,7 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
     for row in rows:
         row.merged["code"] = row.merged["code"] or next(codes)
         records.append(PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now})
-    _insert(Project, records)
-    ids = {}
-    for chunk in _chunks([r["code"] for r in records]):
-        ids.update(Project.objects.filter(code__in=chunk).values_list("code", "id"))
-    for record in records:
-        record["id"] = ids[record["code"]]
+    _insert(Project, records, with_ids=True)
     _log(Project, "create", [(r["id"], r["name"], None, _snapshot(Project, r)) for r in records], now)
     _insert(StageEvent, [e for r in records for e in _stage_rows(r, user, now)])
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
@@ -658,9 +671,7 @@ def _update(user, rows: list[_Row], now) -> None:
     if not rows:
         return
     changed = sorted({a for r in rows for a in MODEL_FIELDS if r.project[a] != r.merged[a]})
-    before = {}
-    for chunk in _chunks([r.project["id"] for r in rows]):
-        before.update((p["id"], p) for p in Project.objects.filter(pk__in=chunk).values(*ATTNAMES))
+    before = {p["id"]: p for p in _select(Project, ATTNAMES, "id", [r.project["id"] for r in rows])}
     for row in rows:
         row.merged = before[row.project["id"]] | row.merged | {"version": row.project["version"] + 1,
                                                                 "updated_at": now}
@@ -682,14 +693,9 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
     records = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1],
                 "project_id": created[r.number] if r.number in created else r.project["id"],
                 "investment_at_listing": r.merged["total_investment"]} for r in rows]
-    _insert(CampaignEntry, records)
-    ids = {}
-    for chunk in _chunks([r["project_id"] for r in records]):
-        entries = CampaignEntry.objects.filter(project_id__in=chunk, campaign_id__in={r.entry[0].pk for r in rows})
-        ids.update(((c, p), pk) for pk, c, p in entries.values_list("id", "campaign_id", "project_id"))
+    _insert(CampaignEntry, records, with_ids=True)
     items = []
     for row, record in zip(rows, records, strict=True):
-        record["id"] = ids[(record["campaign_id"], record["project_id"])]
         label = f"{row.entry[0].name} · {Batch(row.entry[1]).label} · {row.merged['name']}"  # CampaignEntry.__str__
         items.append((record["id"], label, None, _snapshot(CampaignEntry, record)))
     _log(CampaignEntry, "create", items, now)
@@ -728,23 +734,43 @@ def _columns(fields: list) -> list[tuple[str, Callable | None]]:
     return [(f.attname, _adapter(f)) for f in fields]
 
 
-def _insert(model, records: list[dict]) -> None:
+def _insert(model, records: list[dict], with_ids: bool = False) -> None:
     """INSERT `records` (every concrete field but the primary key, by attname): COPY on PostgreSQL, where a
     statement per row (or a huge VALUES list rendered client-side) is many times slower; executemany elsewhere
-    (SQLite runs it in-process)."""
+    (SQLite runs it in-process). `with_ids`: each record gets its new primary key as "id" — on PostgreSQL drawn
+    from the table's sequence beforehand and copied in; on SQLite the keys the insert assigned, which are
+    consecutive because the transaction holds SQLite's single write lock — so no query reads them back."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
-    table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    table = qn(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if with_ids:
+                _reserve_ids(cursor, model, records)
+                fields = [model._meta.pk, *fields]
+            columns = ", ".join(qn(f.column) for f in fields)
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for chunk in _chunks(records, 5000):
                     for row in _params(_columns(fields), chunk):
                         copy.write_row(row)
             return
+        columns = ", ".join(qn(f.column) for f in fields)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for chunk in _chunks(records, 5000):
             cursor.executemany(sql, _params(_columns(fields), chunk))
+            if with_ids:
+                cursor.execute("SELECT last_insert_rowid()")
+                last = cursor.fetchone()[0]
+                for pk, record in enumerate(chunk, start=last - len(chunk) + 1):
+                    record["id"] = pk
+
+
+def _reserve_ids(cursor, model, records: list[dict]) -> None:
+    """Draw one key per record from the table's sequence, in one statement."""
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                   [model._meta.db_table, model._meta.pk.column, len(records)])
+    for (pk,), record in zip(cursor.fetchall(), records, strict=True):
+        record["id"] = pk
 
 
 class _Stale(Exception):

@@ -29,7 +29,8 @@ class Project(ChangeLoggedModel):
 
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=200)
-    zone = models.ForeignKey("zones.Zone", verbose_name=_("所属开发区"), related_name="projects",
+    # Indexed by (zone, code) and (zone, stage) below; a single-column index would only slow every write.
+    zone = models.ForeignKey("zones.Zone", verbose_name=_("所属开发区"), related_name="projects", db_index=False,
                              on_delete=models.PROTECT)
     park = models.ForeignKey("zones.Park", verbose_name=_("所属园区"), null=True, blank=True,
                              related_name="projects", on_delete=models.SET_NULL)
@@ -45,7 +46,7 @@ class Project(ChangeLoggedModel):
     expected_annual_output = models.DecimalField(_("预计年产值(万元)"), null=True, blank=True, **MONEY)
     jobs = models.PositiveIntegerField(_("新增就业(人)"), null=True, blank=True)
     land_mu = models.DecimalField(_("用地面积(亩)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    stage = models.CharField(_("当前阶段"), max_length=12, choices=Stage.choices, db_index=True)
+    stage = models.CharField(_("当前阶段"), max_length=12, choices=Stage.choices)  # indexed with the zone
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     started_on = models.DateField(_("开工日期"), null=True, blank=True)
     producing_on = models.DateField(_("投产日期"), null=True, blank=True)
@@ -217,9 +218,11 @@ class Campaign(ChangeLoggedModel):
 class CampaignEntry(ChangeLoggedModel):
     """A project listed in one batch of a campaign, with its investment at listing (万元)."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), related_name="entries", on_delete=models.CASCADE)
+    # Both indexed by the composite indexes below (campaign first, project first).
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), related_name="entries", on_delete=models.CASCADE,
+                                 db_index=False)
     project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="campaign_entries",
-                                on_delete=models.CASCADE)
+                                on_delete=models.CASCADE, db_index=False)
     batch = models.CharField(_("批次"), max_length=10, choices=Batch.choices)
     investment_at_listing = models.DecimalField(_("铺排时总投资(万元)"), **MONEY)
 
