@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.choices import Role
+from kaifaqu.core.widgets import PlainSelect
 from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
 
 from .choices import Batch, Milestone, ProjectType, Stage
@@ -39,20 +40,23 @@ class ProjectFilterForm(forms.Form):
 
     q = forms.CharField(label="搜索", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": "项目名称、编号或建设单位"}))
-    city = forms.ChoiceField(label="市", required=False)
-    zone = forms.ChoiceField(label="开发区", required=False)
-    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *Stage.choices])
-    type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *ProjectType.choices])
+    city = forms.ChoiceField(label="市", required=False, widget=PlainSelect)
+    zone = forms.ChoiceField(label="开发区", required=False, widget=PlainSelect)
+    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *Stage.choices],
+                              widget=PlainSelect)
+    type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *ProjectType.choices],
+                             widget=PlainSelect)
     chain = forms.ModelChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
-                                   empty_label="全部产业链")
-    strategic_emerging = forms.NullBooleanField(label="战新产业", required=False, widget=forms.Select(
+                                   empty_label="全部产业链", widget=PlainSelect)
+    strategic_emerging = forms.NullBooleanField(label="战新产业", required=False, widget=PlainSelect(
         choices=[("unknown", "不限"), ("true", "是"), ("false", "否")]))
     band = forms.ChoiceField(label="投资规模", required=False, choices=[
-        ("", "不限"), ("1", "1亿元及以上"), ("5", "5亿元及以上"), ("10", "10亿元及以上")])
+        ("", "不限"), ("1", "1亿元及以上"), ("5", "5亿元及以上"), ("10", "10亿元及以上")], widget=PlainSelect)
     campaign = forms.ModelMultipleChoiceField(label="三个一批活动", required=False, queryset=Campaign.objects.all())
-    batch = forms.ChoiceField(label="批次", required=False, choices=[("", "全部批次"), *Batch.choices])
+    batch = forms.ChoiceField(label="批次", required=False, choices=[("", "全部批次"), *Batch.choices],
+                              widget=PlainSelect)
     followed = forms.ChoiceField(label="跟进", required=False, choices=[
-        ("", "不限"), ("yes", "已推进"), ("no", "未推进")])
+        ("", "不限"), ("yes", "已推进"), ("no", "未推进")], widget=PlainSelect)
     as_of = forms.DateField(label="截至", required=False, widget=DATE)
     overdue = forms.BooleanField(label="仅看逾期", required=False)
 
