@@ -1,9 +1,29 @@
 """Shared models: the change log (变更记录)."""
 
+import json
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class SnapshotField(models.TextField):
+    """A JSON snapshot (a dict of field values) kept as JSON text. Snapshots are written with every change and only
+    ever read whole, one object's history at a time — never searched by content — so PostgreSQL's jsonb, whose
+    parse on write was two thirds of the cost of logging a 100,000-row import, buys nothing here."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj)) or ""
 
 
 class ObjectChangeQuerySet(models.QuerySet):
@@ -32,8 +52,8 @@ class ObjectChange(models.Model):
                                      db_constraint=False, db_index=False)  # (content_type, object_id) indexes it
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
-    prechange_data = models.JSONField(_("变更前"), null=True, blank=True)
-    postchange_data = models.JSONField(_("变更后"), null=True, blank=True)
+    prechange_data = SnapshotField(_("变更前"), null=True, blank=True)
+    postchange_data = SnapshotField(_("变更后"), null=True, blank=True)
 
     objects = ObjectChangeQuerySet.as_manager()
 

@@ -42,7 +42,7 @@ from kaifaqu.core.excel import (
     parse_text,
     read_table,
 )
-from kaifaqu.core.models import ObjectChange
+from kaifaqu.core.models import ObjectChange, SnapshotField
 from kaifaqu.zones.models import IndustryChain, Park, Zone
 
 from .choices import DATED_STAGES, STAGE_DATE_FIELD, Batch, ProjectType, PromotionMethod, Stage
@@ -709,8 +709,8 @@ def _adapter(model_field) -> Callable[[object], object] | None:
     if kind == "DecimalField":
         return partial(ops.adapt_decimalfield_value, max_digits=model_field.max_digits,
                        decimal_places=model_field.decimal_places)
-    if kind == "JSONField":
-        return partial(model_field.get_db_prep_save, connection=connection)
+    if isinstance(model_field, SnapshotField):  # the change log's snapshots, JSON-ready already (`_snapshot`)
+        return model_field.get_prep_value
     if kind in ("DateTimeField", "UUIDField"):  # one timestamp and one request id for the whole import
         return cache(partial(model_field.get_db_prep_save, connection=connection))
     return None
