@@ -173,6 +173,7 @@ def _ledger(root, rows: int) -> None:
     report = ledger_import(user=root, data=data, dry_run=False)
     _ledger_row(f"ledger import {rows:,} rows back (round trip: {report.updated} updated)",
                 time.perf_counter() - t, floor_s, "< 10 s")
+    _phases(report)
     fresh = ledger_export(projects=qs)  # same rows, re-keyed below as new projects
     new_data = _rekeyed(fresh)
     last_id = Project.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -181,12 +182,17 @@ def _ledger(root, rows: int) -> None:
     report = ledger_import(user=root, data=new_data, dry_run=False)
     _ledger_row(f"ledger import {rows:,} new rows ({report.created:,} created)", time.perf_counter() - t, floor_s,
                 "< 10 s")
+    _phases(report)
     # Leave the data set as it was, so that a later `--keep` run measures the same thing.
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM projects_stageevent WHERE project_id > %s", [last_id])
         cursor.execute("DELETE FROM projects_campaignentry WHERE project_id > %s", [last_id])
         cursor.execute("DELETE FROM projects_project WHERE id > %s", [last_id])
         cursor.execute("DELETE FROM core_objectchange WHERE id > %s", [last_change])
+
+
+def _phases(report) -> None:
+    log("    phases: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.seconds.items()))
 
 
 def _raw_insert(table: list[list]) -> float:

@@ -8,6 +8,8 @@ import never has to guess which rows of the first sheet are real: every non-blan
 from __future__ import annotations
 
 import gc
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -49,6 +51,8 @@ from .choices import DATED_STAGES, STAGE_DATE_FIELD, Batch, ProjectType, Promoti
 from .models import Campaign, CampaignEntry, Project, StageEvent
 from .selectors import THREE_UN
 from .services import new_project_codes, stage_date_errors, today
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024  # a 100,000-row ledger is about 22 MB
 MAX_ROWS = 200_000
@@ -171,6 +175,7 @@ class ImportReport:
     campaign_entries: int = 0
     dry_run: bool = False
     rows: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase: read, check, write, commit
 
 
 # ---- import: reading and parsing ------------------------------------------------------------------------------------
@@ -561,7 +566,9 @@ def ledger_import(*, user, data: bytes, dry_run: bool = False) -> ImportReport:
 
 
 def _import(user, data: bytes, dry_run: bool) -> ImportReport:
+    clock = _Clock()
     rows, fields = _read(data)
+    clock.lap("read")
     with _acting(user), transaction.atomic():
         lookups = _lookups(user, rows)
         _load_projects(lookups, rows)
@@ -571,9 +578,27 @@ def _import(user, data: bytes, dry_run: bool) -> ImportReport:
         errors = [e for row in rows if row.errors for e in sorted(row.errors, key=_column_order)]
         if errors:
             raise LedgerImportError(errors)
+        clock.lap("check")
         if not dry_run:
             _write(user, rows)
-    return _report(rows, planner, dry_run)
+        clock.lap("write")
+    clock.lap("commit")  # the deferred foreign-key checks run here
+    report = _report(rows, planner, dry_run)
+    report.seconds = clock.laps
+    logger.info("ledger import of %d rows: %s", len(rows), ", ".join(f"{k} {v:.2f} s" for k, v in clock.laps.items()))
+    return report
+
+
+class _Clock:
+    """Seconds spent in each phase."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self.at = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name], self.at = now - self.at, now
 
 
 @contextmanager
