@@ -26,6 +26,7 @@ from .models import CampaignEntry, Project
 
 ZERO = Decimal(0)
 FLAGS = {Batch.SIGN: "in_sign", Batch.START: "in_start", Batch.PRODUCE: "in_produce"}
+BATCHES = [b.value for b in FLAGS]
 
 
 def _qn(name: str) -> str:
@@ -66,10 +67,6 @@ def listed_from(base: QuerySet[Project], campaign_ids: list[int]) -> tuple[str, 
     return sql, params
 
 
-def _flag_or_key(name: str) -> str:
-    return _qn(f"k_{name}")
-
-
 @dataclass
 class Cell:
     """The listed projects sharing one combination of batch flags and condition keys (and group, if any): how
@@ -95,29 +92,29 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
     ids, sums = list(campaign_ids), list(sums)
     if not ids:
         return []
-    selects, params = [f"listed.{flag}" for flag in FLAGS.values()], []
-    for name, q in keys.items():
+    # Each project's cell as one integer, a bit per batch flag and per key: grouping by one integer is several
+    # times cheaper than by eight columns (SQLite sorts the groups; PostgreSQL hashes them).
+    bits, params = [f"{1 << i} * listed.{flag}" for i, flag in enumerate(FLAGS.values())], []
+    for i, q in enumerate(keys.values(), start=len(FLAGS)):
         sql, p = where_sql(q)
-        selects.append(f"CASE WHEN {sql} THEN 1 ELSE 0 END AS {_flag_or_key(name)}")
+        bits.append(f"CASE WHEN {sql} THEN {1 << i} ELSE 0 END")
         params += p
-    if group_by:
-        selects.append(column(group_by))
-    width = len(selects)
+    selects = [f"{' + '.join(bits)} AS cell", *([column(group_by)] if group_by else [])]
     aggregates = ["COUNT(*)", *[f"SUM({column(c)})" for c in sums]]
     from_sql, from_params = listed_from(base, ids)
-    group = ", ".join(str(i) for i in range(1, width + 1))
+    group = ", ".join(str(i) for i in range(1, len(selects) + 1))
     sql = f"SELECT {', '.join(selects + aggregates)} {from_sql} GROUP BY {group}"
-    batch_names, key_names = [b.value for b in FLAGS], list(keys)
+    names = [b.value for b in FLAGS] + list(keys)
     cells = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params + from_params)
         for row in cursor.fetchall():
-            flags, marks = row[:3], row[3 : 3 + len(key_names)]
+            code, width = row[0], len(selects)
+            marked = {name for i, name in enumerate(names) if code & (1 << i)}
             cells.append(Cell(
-                batches=frozenset(b for b, f in zip(batch_names, flags, strict=True) if f),
-                keys=frozenset(k for k, m in zip(key_names, marks, strict=True) if m),
+                batches=frozenset(marked & set(BATCHES)), keys=frozenset(marked - set(BATCHES)),
                 count=row[width], sums={c: _decimal(v) for c, v in zip(sums, row[width + 1 :], strict=True)},
-                group=row[width - 1] if group_by else None))
+                group=row[1] if group_by else None))
     return cells
 
 
