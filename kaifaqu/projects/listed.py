@@ -42,7 +42,10 @@ def column(attname: str) -> str:
 
 def where_sql(q: Q) -> tuple[str, list]:
     """`q` (on Project's own columns) as SQL over the projects table, compiled by the ORM."""
-    return _compiled_where(Project.objects.filter(q).query)
+    query = Project.objects.filter(q).query
+    if {alias for alias, uses in query.alias_refcount.items() if uses} - {TABLE}:
+        raise ValueError(f"a listed-project condition may only use the project's own columns: {q}")
+    return _compiled_where(query)
 
 
 def _compiled_where(query) -> tuple[str, list]:
