@@ -212,3 +212,14 @@ def test_rates_on_random_ledgers_match_their_definition(user_of, rows, as_of_off
     CampaignEntry.objects.filter(campaign=c).delete()
     Project.objects.filter(pk__in=[p.pk for p in projects]).delete()
     c.delete()
+
+
+def test_listed_conditions_use_the_projects_own_columns():
+    from django.db.models import Q
+
+    from kaifaqu.projects import listed as listed_relation
+
+    sql, params = listed_relation.where_sql(Q(type=ProjectType.INDUSTRIAL) & Q(chain_id__in=[1, 2]))
+    assert "projects_project" in sql and params[0] == ProjectType.INDUSTRIAL
+    with pytest.raises(ValueError):
+        listed_relation.where_sql(Q(zone__city__code="140300"))  # a join the relation has not got
