@@ -228,16 +228,16 @@ def test_updates_may_clear_values_and_move_projects_on(operator, campaign):
 
 
 def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch):
-    import kaifaqu.projects.ledger as ledger
+    from kaifaqu.projects.ledger import writing
 
     project = ProjectFactory(code="RACE-1", name="原名称")
-    create = ledger._create
+    create = writing._create
 
     def create_while_someone_saves(*args, **kwargs):
         Project.objects.filter(pk=project.pk).update(name="他人修改", version=2)
         return create(*args, **kwargs)
 
-    monkeypatch.setattr(ledger, "_create", create_while_someone_saves)
+    monkeypatch.setattr(writing, "_create", create_while_someone_saves)
     rows = [base_row(1, 项目编号="RACE-1", 项目名称="导入修改", 签约日期=date(2023, 3, 1)), base_row(2)]
     with pytest.raises(LedgerImportError) as exc:
         ledger_import(user=operator, data=workbook(rows))
@@ -488,7 +488,7 @@ def test_a_file_over_20_mb_is_refused_by_its_size(operator, monkeypatch):
 
 
 def test_a_file_over_the_row_limit_is_refused(operator, monkeypatch):
-    monkeypatch.setattr("kaifaqu.projects.ledger.MAX_ROWS", 3)
+    monkeypatch.setattr("kaifaqu.projects.ledger.reading.MAX_ROWS", 3)
     assert refused(operator, workbook([base_row(n) for n in range(4)])) == [
         "数据行过多：一次最多导入3行，请拆分后分批导入"]
 

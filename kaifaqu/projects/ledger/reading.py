@@ -1,0 +1,151 @@
+"""Import, first phase: the uploaded workbook read and each row's cells parsed to project values (_Row),
+collecting every cell's error; file-level problems refuse the file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from kaifaqu.core.credit_code import credit_code_error
+from kaifaqu.core.excel import (
+    CellError,
+    ExcelReadError,
+    SheetTable,
+    normalize_header,
+    open_first_sheet,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_text,
+    read_table,
+)
+
+from ..models import Campaign, Project
+from .columns import (
+    BATCH_ALIASES,
+    BATCHES,
+    COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    METHODS,
+    STAGE_ALIASES,
+    STAGES,
+    TYPES,
+    LedgerColumn,
+)
+from .report import LedgerImportError, RowError
+
+# ---- import: reading and parsing ------------------------------------------------------------------------------------
+
+@dataclass
+class _Row:
+    number: int
+    values: dict
+    errors: list[RowError] = field(default_factory=list)
+    project: dict | None = None  # the matched project's current values
+    entry: tuple[Campaign, str] | None = None
+    merged: dict = field(default_factory=dict)  # the project's values after this row
+    action: str = ""
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.number, column, message))
+
+
+def _text_parser(name: str) -> Callable[[object], str]:
+    limit = Project._meta.get_field(name).max_length
+
+    def parse(value: object) -> str:
+        text = value.strip() if type(value) is str else parse_text(value)
+        if len(text) > limit:
+            raise CellError(f"不能超过{limit}个字")
+        return text
+    return parse
+
+
+def _credit(value: object) -> str:
+    text = parse_text(value).upper()
+    if text and (error := credit_code_error(text)):
+        raise CellError(error)
+    return text
+
+
+def _method(value: object) -> str:
+    return parse_choice(value, METHODS) or ""
+
+
+def _bool(value: object) -> bool:
+    return bool(parse_bool(value))
+
+
+PARSERS: dict[str, Callable[[object], object]] = {
+    "credit": _credit, "ref": parse_text, "campaign": parse_text, "type": partial(parse_choice, choices=TYPES),
+    "stage": partial(parse_choice, choices=STAGES | STAGE_ALIASES, shown=list(STAGES)),
+    "batch": partial(parse_choice, choices=BATCHES | BATCH_ALIASES, shown=list(BATCHES)),
+    "method": _method, "bool": _bool, "money": parse_decimal, "int": parse_int, "date": parse_date,
+    "area": partial(parse_decimal, max_digits=12),
+}
+
+
+def _parser(column: LedgerColumn) -> Callable[[object], object]:
+    return _text_parser(column.field) if column.kind == "text" else PARSERS[column.kind]
+
+
+def _find_columns(table: SheetTable) -> list[tuple[LedgerColumn, int]]:
+    """The ledger columns the header holds (by label, or by label without its unit), refusing a missing one."""
+    found, errors = [], []
+    for column in COLUMNS:
+        key = normalize_header(column.label)
+        index = table.columns.get(key, table.columns.get(key.split("(")[0]))
+        if index is not None:
+            found.append((column, index))
+        elif column.required:
+            errors.append(RowError(table.header_row, column.label, f"表头缺少必填列“{column.label}”"))
+    if errors:
+        raise LedgerImportError(errors)
+    return found
+
+
+def _parse_rows(table: SheetTable, columns: list[tuple[LedgerColumn, int]]) -> list[_Row]:
+    parsers = [(column.field, index, _parser(column)) for column, index in columns]
+    required = [(column.field, column.label) for column, _index in columns if column.required]
+    rows = []
+    for number, cells in table.rows:
+        try:  # the common case, fast: every cell parses
+            row = _Row(number, {name: parse(cells[index]) for name, index, parse in parsers})
+        except (CellError, IndexError):
+            row = _parse_cells(number, cells, columns)
+        bad = {e.column for e in row.errors}
+        for name, label in required:
+            if (row.values[name] is None or row.values[name] == "") and label not in bad:
+                row.error(label, "必填，不能为空")
+        rows.append(row)
+    return rows
+
+
+def _parse_cells(number: int, cells: list, columns: list[tuple[LedgerColumn, int]]) -> _Row:
+    """A row with a bad cell, parsed cell by cell to collect every error; a bad cell's value is None."""
+    row = _Row(number, {})
+    for column, index in columns:
+        try:
+            row.values[column.field] = _parser(column)(cells[index] if index < len(cells) else None)
+        except CellError as exc:
+            row.error(column.label, exc.message)
+            row.values[column.field] = None
+    return row
+
+
+def _read(data: bytes) -> tuple[list[_Row], set[str]]:
+    """The parsed rows and the fields the file holds; file-level problems raise LedgerImportError."""
+    try:
+        table = read_table(open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES), header="项目名称", max_rows=MAX_ROWS)
+        columns = _find_columns(table)
+        rows = _parse_rows(table, columns)
+    except ExcelReadError as exc:
+        raise LedgerImportError([RowError(0, "", exc.message)]) from exc
+    if not rows:
+        raise LedgerImportError([RowError(0, "", "文件中没有数据：表头下方没有项目行")])
+    return rows, {column.field for column, _index in columns}
