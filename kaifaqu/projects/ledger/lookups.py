@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db import connection
 
@@ -16,10 +17,11 @@ from .reading import _Row
 
 # ---- import: what the rows refer to, loaded in a fixed number of queries ----------------------------------------
 
-def _chunks(items: Iterable, size: int = CHUNK) -> Iterable[list]:
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    """`items` (any iterable, consumed lazily) in lists of `size`."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 @dataclass

@@ -3,7 +3,7 @@ and changed projects, their stage history, campaign listings and change-log rows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, partial
 from operator import itemgetter
 
@@ -52,8 +52,8 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         row.merged["code"] = row.merged["code"] or next(codes)
         records.append(PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now})
     _insert(Project, records, with_ids=True)
-    _log(Project, "create", [(r["id"], r["name"], None, _snapshot(Project, r)) for r in records], now)
-    _insert(StageEvent, [e for r in records for e in _stage_rows(r, user, now)])
+    _log(Project, "create", ((r["id"], r["name"], None, _snapshot(Project, r)) for r in records), now)
+    _insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
 
 
@@ -148,12 +148,13 @@ def _columns(fields: list) -> list[tuple[str, Callable | None]]:
     return [(f.attname, _adapter(f)) for f in fields]
 
 
-def _insert(model, records: list[dict], with_ids: bool = False) -> None:
+def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
     """INSERT `records` (every concrete field but the primary key, by attname): COPY on PostgreSQL, where a
     statement per row (or a huge VALUES list rendered client-side) is many times slower; executemany elsewhere
-    (SQLite runs it in-process). `with_ids`: each record gets its new primary key as "id" — on PostgreSQL drawn
-    from the table's sequence beforehand and copied in; on SQLite the keys the insert assigned, which are
-    consecutive because the transaction holds SQLite's single write lock — so no query reads them back."""
+    (SQLite runs it in-process). `with_ids`: each record (a list, then) gets its new primary key as "id" — on
+    PostgreSQL drawn from the table's sequence beforehand and copied in; on SQLite the keys the insert assigned,
+    which are consecutive because the transaction holds SQLite's single write lock — so no query reads them back.
+    Records may come from a generator (the change log's and the stage history's are built as they are sent)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
@@ -248,12 +249,12 @@ def _snapshot_fields(model) -> list[tuple[str, Callable | None]]:
     return [(f.attname, convert(f)) for f in model._meta.concrete_fields]
 
 
-def _log(model, action: str, items: list[tuple[int, str, dict | None, dict | None]], now) -> None:
+def _log(model, action: str, items: Iterable[tuple[int, str, dict | None, dict | None]], now) -> None:
     """Change-log rows (pk, repr, before, after) for `model`, as the acting user in the current request."""
     ctx = current_context()
     user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
     common = {"time": now, "user_id": user.pk if user else None, "request_id": ctx.request_id, "action": action,
               "user_name": user.get_username() if user else "系统",
               "content_type_id": ContentType.objects.get_for_model(model).pk}
-    _insert(ObjectChange, [common | {"object_id": str(pk), "object_repr": label[:200], "prechange_data": before,
-                                     "postchange_data": after} for pk, label, before, after in items])
+    _insert(ObjectChange, (common | {"object_id": str(pk), "object_repr": label[:200], "prechange_data": before,
+                                     "postchange_data": after} for pk, label, before, after in items))
