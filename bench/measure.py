@@ -204,7 +204,7 @@ def _raw_insert(table: list[list]) -> float:
     rows = [[None if v == "" else str(v) for v in (list(r) + [""] * (width - len(r)))] for r in table]
     t = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE bench_floor ({', '.join(f'c{i} text' for i in range(width))})")
+        cursor.execute(f"CREATE TABLE bench_floor ({', '.join(f'c{i} text' for i in range(width))})")
         if connection.vendor == "postgresql":
             with cursor.cursor.copy("COPY bench_floor FROM STDIN") as copy:
                 for row in rows:
