@@ -53,21 +53,25 @@ def _compiled_where(query) -> tuple[str, list]:
     return sql, list(params)
 
 
-def listed_from(base: QuerySet[Project], campaign_ids: list[int]) -> tuple[str, list]:
+def listed_from(base: QuerySet[Project], campaign_ids: list[int], batches: bool = True) -> tuple[str, list]:
     """`FROM …`: the projects of `base` (a scoped, filtered queryset) listed in the campaigns, joined to their batch
-    flags. The scope narrows the entries before they are grouped, so a city's figures group the city's entries."""
+    flags (`listed.in_sign` …). The scope narrows the entries before they are grouped, so a city's figures group
+    the city's entries. Without `batches`, a plain semi-join: no grouping, no flags."""
     entries = _qn(CampaignEntry._meta.db_table)
-    flags = ", ".join(f"MAX(CASE WHEN batch = %s THEN 1 ELSE 0 END) AS {flag}" for flag in FLAGS.values())
     marks = ", ".join(["%s"] * len(campaign_ids))
-    params: list = [b.value for b in FLAGS] + list(campaign_ids)
+    params: list = list(campaign_ids)
     scope = ""
     if base.query.where:
         scope_sql, scope_params = base.order_by().values("pk").query.sql_with_params()
         scope = f" AND project_id IN ({scope_sql})"
         params += scope_params
-    sql = (f"FROM {_qn(TABLE)} INNER JOIN (SELECT project_id, {flags} FROM {entries} "
-           f"WHERE campaign_id IN ({marks}){scope} GROUP BY project_id) listed ON listed.project_id = {column('id')}")
-    return sql, params
+    listed = f"FROM {entries} WHERE campaign_id IN ({marks}){scope}"
+    if not batches:
+        return f"FROM {_qn(TABLE)} WHERE {column('id')} IN (SELECT project_id {listed})", params
+    flags = ", ".join(f"MAX(CASE WHEN batch = %s THEN 1 ELSE 0 END) AS {flag}" for flag in FLAGS.values())
+    sql = (f"FROM {_qn(TABLE)} INNER JOIN (SELECT project_id, {flags} {listed} GROUP BY project_id) listed "
+           f"ON listed.project_id = {column('id')}")
+    return sql, [*BATCHES, *params]
 
 
 @dataclass
@@ -87,24 +91,25 @@ class Cell:
 
 
 def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dict[str, Q], sums: Iterable[str] = (),
-                 group_by: str | None = None) -> list[Cell]:
+                 group_by: str | None = None, batches: bool = True) -> list[Cell]:
     """The projects of `base` listed in the campaigns, counted and summed (`sums`: Project attnames) per
     combination of the batches they were listed in and the conditions `keys` they meet — and per `group_by`
     value (a Project attname such as "zone_id") if given. One query; each condition is evaluated once per project,
-    and figures such as "listed in the sign batch, started and alive" are then sums over cells (`tally`)."""
+    and figures such as "listed in the sign batch, started and alive" are then sums over cells (`tally`).
+    `batches=False` when no figure needs the batches: the listing is then a cheaper semi-join."""
     ids, sums = list(campaign_ids), list(sums)
     if not ids:
         return []
     # Each project's cell as one integer, a bit per batch flag and per key: grouping by one integer is several
     # times cheaper than by eight columns (SQLite sorts the groups; PostgreSQL hashes them).
-    bits, params = [f"{1 << i} * listed.{flag}" for i, flag in enumerate(FLAGS.values())], []
+    bits, params = [f"{1 << i} * listed.{flag}" for i, flag in enumerate(FLAGS.values()) if batches] or ["0"], []
     for i, q in enumerate(keys.values(), start=len(FLAGS)):
         sql, p = where_sql(q)
         bits.append(f"CASE WHEN {sql} THEN {1 << i} ELSE 0 END")
         params += p
     selects = [f"{' + '.join(bits)} AS cell", *([column(group_by)] if group_by else [])]
     aggregates = ["COUNT(*)", *[f"SUM({column(c)})" for c in sums]]
-    from_sql, from_params = listed_from(base, ids)
+    from_sql, from_params = listed_from(base, ids, batches)
     group = ", ".join(str(i) for i in range(1, len(selects) + 1))
     sql = f"SELECT {', '.join(selects + aggregates)} {from_sql} GROUP BY {group}"
     names = [b.value for b in FLAGS] + list(keys)

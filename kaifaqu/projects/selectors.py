@@ -208,7 +208,7 @@ def campaign_composition(*, user, campaign_ids: list[int], city: str | None = No
         "over_10": Q(total_investment__gte=10 * YI), "over_1": Q(total_investment__gte=YI),
         "key": Q(chain_id__in=list(key_chain_ids())), "industrial": industrial,
         "strategic": industrial & Q(strategic_emerging=True),
-    }, sums=["total_investment", "expected_annual_output"])
+    }, sums=["total_investment", "expected_annual_output"], batches=False)
 
     def n(*keys):
         return listed.tally(cells, *keys)
