@@ -440,7 +440,7 @@ def test_export_is_an_office_layout_workbook(client_of):
         assert text in shared
     sheet = book.read("xl/worksheets/sheet1.xml").decode()
     assert '<pane xSplit="4" ySplit="4"' in sheet
-    assert "<f>" not in sheet and "=cmd|" in sheet  # stored as a string, never a formula
+    assert "<f>" not in sheet and "=cmd|" in shared  # stored as a string, never a formula
     assert sheet.count('<row r="') == 4 + PROVINCIAL_ZONES
     assert re.search(r'<c r="F5" s="\d+"><v>\d+\.\d\d</v></c>', sheet)  # the first composite score, a number
 
