@@ -41,6 +41,28 @@ class ExcelReadError(Exception):
         self.message = message
 
 
+@dataclass
+class RowError:
+    """One reason a row (its Excel row number; 0 for the file as a whole) cannot be imported."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return f"[{self.column}]: {self.message}" if self.column else self.message
+        return f"第{self.row}行 [{self.column}]: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file was refused and nothing was written; `errors` lists every reason, row by row."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(str(e) for e in errors[:20]))
+        self.errors = errors
+
+
 class CellError(ValueError):
     """A cell's value cannot be parsed; `message` says why, in Chinese."""
 

@@ -24,7 +24,9 @@ from kaifaqu.core.excel import (
     CellError,
     Column,
     ExcelReadError,
+    ImportRefused,
     OfficeWorkbook,
+    RowError,
     normalize_header,
     open_first_sheet,
     parse_bool,
@@ -45,28 +47,6 @@ YES_NO = ["是", "否"]
 
 
 # ---- reading ------------------------------------------------------------------------------------------------------
-
-@dataclass
-class RowError:
-    """Why a row (its Excel row number; 0 for the file) cannot be imported."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if not self.row:
-            return f"[{self.column}]: {self.message}" if self.column else self.message
-        return f"第{self.row}行 [{self.column}]: {self.message}"
-
-
-class ImportRefused(Exception):
-    """The file was refused and nothing was written; `errors` lists every reason."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__("\n".join(str(e) for e in errors[:20]))
-        self.errors = errors
-
 
 @dataclass(frozen=True)
 class ImportColumn:

@@ -5,28 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kaifaqu.core.excel import ImportRefused, RowError
+
+__all__ = ["ImportReport", "LedgerImportError", "RowError"]
+
 # ---- the report ---------------------------------------------------------------------------------------------------
 
-@dataclass
-class RowError:
-    """One reason a row (its Excel row number; 0 for the file as a whole) cannot be imported."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if not self.row:
-            return f"[{self.column}]: {self.message}" if self.column else self.message
-        return f"第{self.row}行 [{self.column}]: {self.message}"
-
-
-class LedgerImportError(Exception):
-    """The file was refused and nothing was written; `errors` lists every reason, row by row."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__("\n".join(str(e) for e in errors[:20]))
-        self.errors = errors
+class LedgerImportError(ImportRefused):
+    """The ledger was refused and nothing was written; `errors` lists every reason, row by row."""
 
 
 @dataclass
