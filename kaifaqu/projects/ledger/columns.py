@@ -87,4 +87,3 @@ ORDER = {c.label: i for i, c in enumerate(COLUMNS)}  # a row's errors are listed
 REFS = {"zone": "zone_id", "park": "park_id", "chain": "chain_id"}
 MODEL_FIELDS = [REFS.get(c.field, c.field) for c in COLUMNS if c.field not in ("campaign", "batch")]
 LABELS = {REFS.get(c.field, c.field): c.label for c in COLUMNS}
-PLAN_FIELDS = ["id", "version", *MODEL_FIELDS]  # what checking a row needs of its project

@@ -12,10 +12,14 @@ from django.db import connection
 from kaifaqu.zones.models import IndustryChain, Park, Zone
 
 from ..models import Campaign, CampaignEntry, Project
-from .columns import CHUNK, PLAN_FIELDS
+from .columns import CHUNK
 from .reading import _Row
 
 # ---- import: what the rows refer to, loaded in a fixed number of queries ----------------------------------------
+
+# Every field of the projects a file names: enough to check a row, and the change log's "before" when it is written.
+ATTNAMES = [f.attname for f in Project._meta.concrete_fields]
+
 
 def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
     """`items` (any iterable, consumed lazily) in lists of `size`."""
@@ -75,8 +79,8 @@ def _load_projects(lookups: _Lookups, rows: list[_Row]) -> None:
     # Not locked: the write is guarded by each project's version instead.
     codes = {r.values["code"] for r in rows if r.values.get("code")}
     names = {r.values["name"] for r in rows if not r.values.get("code") and r.values.get("name")}
-    lookups.by_code.update((p["code"], p) for p in _select(Project, PLAN_FIELDS, "code", codes))
-    for p in _select(Project, PLAN_FIELDS, "name", names):
+    lookups.by_code.update((p["code"], p) for p in _select(Project, ATTNAMES, "code", codes))
+    for p in _select(Project, ATTNAMES, "name", names):
         if p["zone_id"] in lookups.zone_by_id:
             lookups.by_name.setdefault((p["name"], p["zone_id"]), []).append(p)
     ids = {p["id"] for p in lookups.by_code.values()} | {p["id"] for ps in lookups.by_name.values() for p in ps}

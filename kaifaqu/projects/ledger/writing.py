@@ -19,7 +19,7 @@ from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..models import CampaignEntry, Project, StageEvent
 from ..services import new_project_codes
 from .columns import MODEL_FIELDS
-from .lookups import _chunks, _select
+from .lookups import _chunks
 from .reading import _Row
 from .report import LedgerImportError, RowError
 
@@ -28,7 +28,6 @@ from .report import LedgerImportError, RowError
 # some 4 µs compiling each value, 14 s for 100 000 projects alone, past the whole import's 10 s budget. Values pass
 # through the backend's own adapters, and the change log gets the snapshots `changelog.snapshot` would take.
 
-ATTNAMES = [f.attname for f in Project._meta.concrete_fields]
 JSON_ENCODER = DjangoJSONEncoder()
 PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_fields if not f.primary_key}
 
@@ -85,13 +84,11 @@ def _update(user, rows: list[_Row], now) -> None:
     if not rows:
         return
     changed = sorted({a for r in rows for a in MODEL_FIELDS if r.project[a] != r.merged[a]})
-    before = {p["id"]: p for p in _select(Project, ATTNAMES, "id", [r.project["id"] for r in rows])}
-    for row in rows:
-        row.merged = before[row.project["id"]] | row.merged | {"version": row.project["version"] + 1,
-                                                                "updated_at": now}
+    for row in rows:  # the project as checked (every field), changed by the row; the version guards the write
+        row.merged |= {"version": row.project["version"] + 1, "updated_at": now}
     _update_projects([r.merged for r in rows], [*changed, "version", "updated_at"])
-    _log(Project, "update", [(r.merged["id"], r.merged["name"], _snapshot(Project, before[r.merged["id"]]),
-                              _snapshot(Project, r.merged)) for r in rows], now)
+    _log(Project, "update", ((r.merged["id"], r.merged["name"], _snapshot(Project, r.project),
+                              _snapshot(Project, r.merged)) for r in rows), now)
     _insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows if r.project["stage"] != r.merged["stage"]])
 
 
