@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from kaifaqu.core.iterables import chunks
 from kaifaqu.core.money import cents, rate
 from kaifaqu.zones.models import IndustryChain
 
@@ -258,7 +259,7 @@ def three_un(*, user, since: date, as_of: date, city: str | None = None, zone: s
     lists = listed.listed_window(base, campaign_ids, conditions, limit, offset)
     wanted = [pk for _count, ids in lists.values() for pk in ids]
     rows = {}
-    for chunk in _chunks(wanted, 5000):
+    for chunk in chunks(wanted, 5000):
         rows.update((r["id"], r) for r in Project.objects.filter(pk__in=chunk).values(*THREE_UN_VALUES))
     batches = _latest_batches(wanted, campaign_ids) if wanted else {}
     out = {}
@@ -274,11 +275,6 @@ def three_un(*, user, since: date, as_of: date, city: str | None = None, zone: s
 THREE_UN_VALUES = ["id", "code", "name", "total_investment", "completed_investment", "stage", "zone_id", "zone__code",
                    "zone__name", "zone__city__name", "signed_on", "started_on", "producing_on", "planned_start_on",
                    "planned_production_on", "planned_capacity_on"]
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def three_un_conditions(as_of: date) -> dict[str, tuple[Q, str | None]]:
@@ -298,7 +294,7 @@ def three_un_conditions(as_of: date) -> dict[str, tuple[Q, str | None]]:
 def _latest_batches(project_ids: list[int], campaign_ids: list[int]) -> dict[int, str]:
     """{project id: the batch of its most recent listing among the campaigns}, in one query."""
     out: dict[int, str] = {}
-    for chunk in _chunks(project_ids, 5000):
+    for chunk in chunks(project_ids, 5000):
         out.update(CampaignEntry.objects.filter(project_id__in=chunk, campaign_id__in=campaign_ids)
                    .order_by("project_id", "campaign__date").values_list("project_id", "batch"))
     return out  # later rows (more recent campaigns) win

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.db import connection
 
+from kaifaqu.core.iterables import chunks
 from kaifaqu.zones.models import IndustryChain, Park, Zone
 
 from ..models import Campaign, CampaignEntry, Project
@@ -19,13 +19,6 @@ from .reading import _Row
 
 # Every field of the projects a file names: enough to check a row, and the change log's "before" when it is written.
 ATTNAMES = [f.attname for f in Project._meta.concrete_fields]
-
-
-def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
-    """`items` (any iterable, consumed lazily) in lists of `size`."""
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 @dataclass
@@ -64,9 +57,9 @@ def _zone_index(user) -> tuple[dict[str, list[Zone]], dict[int, Zone]]:
 def _lookups(user, rows: list[_Row]) -> _Lookups:
     zones, zone_by_id = _zone_index(user)
     names = {r.values.get("campaign") for r in rows} - {None, ""}
-    parks = [p for ids in _chunks(zone_by_id) for p in Park.objects.filter(zone_id__in=ids).values("id", "zone_id",
-                                                                                                    "name")]
-    campaigns = [c for chunk in _chunks(names) for c in Campaign.objects.filter(name__in=chunk)]
+    parks = [p for ids in chunks(zone_by_id, CHUNK)
+             for p in Park.objects.filter(zone_id__in=ids).values("id", "zone_id", "name")]
+    campaigns = [c for chunk in chunks(names, CHUNK) for c in Campaign.objects.filter(name__in=chunk)]
     return _Lookups(
         zones=zones, zone_by_id=zone_by_id,
         parks={(p["zone_id"], p["name"]): p["id"] for p in parks}, park_names={p["id"]: p["name"] for p in parks},
@@ -100,12 +93,12 @@ def _select(model, fields: list[str], key: str, values: Iterable) -> Iterator[di
     sql = f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {qn(meta.get_field(key).column)}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for chunk in _chunks(values, 50_000):
+            for chunk in chunks(values, 50_000):
                 cursor.execute(f"{sql} = ANY(%s)", [chunk])
                 yield from (dict(zip(fields, row, strict=True)) for row in cursor.fetchall())
             return
         converters = _converters(model, fields)
-        for chunk in _chunks(values, 5_000):
+        for chunk in chunks(values, 5_000):
             cursor.execute(f"{sql} IN ({', '.join(['%s'] * len(chunk))})", chunk)
             for row in cursor.fetchall():
                 row = list(row)

@@ -13,13 +13,13 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from kaifaqu.core.changelog import current_context
+from kaifaqu.core.iterables import chunks
 from kaifaqu.core.models import ObjectChange, SnapshotField
 
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..models import CampaignEntry, Project, StageEvent
 from ..services import new_project_codes
 from .columns import MODEL_FIELDS
-from .lookups import _chunks
 from .reading import _Row
 from .report import LedgerImportError, RowError
 
@@ -162,13 +162,13 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
                 fields = [model._meta.pk, *fields]
             columns = ", ".join(qn(f.column) for f in fields)
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for chunk in _chunks(records, 5000):
+                for chunk in chunks(records, 5000):
                     for row in _params(_columns(fields), chunk):
                         copy.write_row(row)
             return
         columns = ", ".join(qn(f.column) for f in fields)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for chunk in _chunks(records, 5000):
+        for chunk in chunks(records, 5000):
             cursor.executemany(sql, _params(_columns(fields), chunk))
             if with_ids:
                 cursor.execute("SELECT last_insert_rowid()")
@@ -200,12 +200,12 @@ def _update_projects(records: list[dict], attnames: list[str]) -> None:
     updated = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for chunk in _chunks(records, max(1, 30000 // len(columns))):
+            for chunk in chunks(records, max(1, 30000 // len(columns))):
                 cursor.execute(_update_from_values_sql(fields, len(chunk)), [v for r in _params(columns, chunk)
                                                                              for v in r])
                 updated += cursor.rowcount
         else:
-            for chunk in _chunks(records, 5000):
+            for chunk in chunks(records, 5000):
                 cursor.executemany(_update_sql(fields), _params(columns, chunk))
                 updated += cursor.rowcount
     if updated != len(records):
