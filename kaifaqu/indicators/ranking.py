@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 
-from kaifaqu.core.money import rate
-from kaifaqu.projects.choices import Batch, ProjectType
-from kaifaqu.projects.models import CampaignEntry, Project
-from kaifaqu.projects.selectors import campaigns_between, followed_condition
+from kaifaqu.projects.choices import Batch
+from kaifaqu.projects.selectors import campaign_stats_by_zone, campaigns_between
 from kaifaqu.zones.models import Zone
 
 from . import figures
@@ -170,21 +168,12 @@ def zone_area_km2(zone: Zone) -> tuple[Decimal | None, str]:
 # ---- raw values -----------------------------------------------------------------------------------------------------
 
 def zone_campaign_rates(*, zone_ids: list[int], month: date) -> dict[int, dict[str, Decimal | None]]:
-    """{zone id: {batch: rate}}: each zone's 开工率 / 投产率 / 达产率 (SPEC §4, as `campaign_stats` computes them)
-    over the campaigns held from 1 January to the end of `month`, as of that day. One grouped query."""
+    """{zone id: {batch: rate}}: each zone's 开工率 / 投产率 / 达产率 (SPEC §4, `campaign_stats_by_zone`) over the
+    campaigns held from 1 January to the end of `month`, as of that day. One grouped query."""
     as_of = month_end(month)
-    campaigns = campaigns_between(date(month.year, 1, 1), as_of).values("id")
-    aggregates = {}
-    for batch in Batch:
-        listed = Q(pk__in=CampaignEntry.objects.filter(campaign_id__in=campaigns, batch=batch).values("project_id"))
-        base = listed & Q(type=ProjectType.INDUSTRIAL) if batch == Batch.PRODUCE else listed
-        weight = "completed_investment" if batch == Batch.START else "total_investment"
-        aggregates[f"{batch.value}_base"] = Sum("total_investment", filter=base)
-        aggregates[f"{batch.value}_followed"] = Sum(weight, filter=listed & followed_condition(batch, as_of))
-    rows = (Project.objects.filter(zone_id__in=zone_ids).in_campaigns(campaigns)
-            .order_by().values("zone_id").annotate(**aggregates))
-    return {r["zone_id"]: {b.value: rate(r[f"{b.value}_followed"], r[f"{b.value}_base"]) for b in Batch}
-            for r in rows}
+    campaign_ids = list(campaigns_between(date(month.year, 1, 1), as_of).values_list("id", flat=True))
+    stats = campaign_stats_by_zone(zone_ids=zone_ids, campaign_ids=campaign_ids, as_of=as_of)
+    return {zone_id: {b: s.rate for b, s in batches.items()} for zone_id, batches in stats.items()}
 
 
 def _indicator_value(item: AssessmentItem, zone: Zone, cells: dict) -> tuple[Decimal | None, str]:

@@ -15,15 +15,6 @@ from .choices import Batch, CampaignLevel, Milestone, ProjectType, PromotionMeth
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class ProjectQuerySet(ScopedQuerySet):
-    def in_campaigns(self, campaign_ids, batch: str | None = None):
-        """Projects listed in any of the campaigns (in `batch` if given)."""
-        entries = CampaignEntry.objects.filter(campaign_id__in=campaign_ids)
-        if batch:
-            entries = entries.filter(batch=batch)
-        return self.filter(pk__in=entries.values("project_id"))
-
-
 class Project(ChangeLoggedModel):
     """项目: an investment project, tracked from negotiation to full capacity. Amounts in 万元."""
 
@@ -68,7 +59,7 @@ class Project(ChangeLoggedModel):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_path = "zone__org_unit__path"
-    objects = ProjectQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目")

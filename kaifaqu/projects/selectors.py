@@ -155,10 +155,34 @@ def campaign_stats(*, user, campaign_ids: list[int], as_of: date, city: str | No
                    zone: str | None = None) -> dict[str, BatchStats]:
     """SPEC §4: per batch the listed count and Σ total investment, the followed-up count and investment, the
     investment-weighted rate (开工率 / 投产率 / 达产率) and the count-based rate. One query (`listed.listed_cells`)."""
+    cells = listed.listed_cells(scoped_projects(user=user, city=city, zone=zone), campaign_ids, _stats_keys(as_of),
+                                sums=STATS_SUMS)
+    return _batch_stats(cells)
+
+
+def campaign_stats_by_zone(*, zone_ids: list[int], campaign_ids: list[int], as_of: date,
+                           ) -> dict[int, dict[str, BatchStats]]:
+    """`campaign_stats` for each of the zones (the rankings' 开工率 / 投产率 / 达产率), in one grouped query;
+    a zone with nothing listed is absent."""
+    cells = listed.listed_cells(Project.objects.filter(zone_id__in=zone_ids), campaign_ids, _stats_keys(as_of),
+                                sums=STATS_SUMS, group_by="zone_id")
+    by_zone: dict[int, list[listed.Cell]] = {}
+    for cell in cells:
+        by_zone.setdefault(cell.group, []).append(cell)
+    return {zone_id: _batch_stats(zone_cells) for zone_id, zone_cells in by_zone.items()}
+
+
+STATS_SUMS = ["total_investment", "completed_investment"]
+
+
+def _stats_keys(as_of: date) -> dict[str, Q]:
     keys = {f"followed_{b.value}": followed_condition(b, as_of) for b in Batch}
     keys["industrial"] = Q(type=ProjectType.INDUSTRIAL)
-    cells = listed.listed_cells(scoped_projects(user=user, city=city, zone=zone), campaign_ids, keys,
-                                sums=["total_investment", "completed_investment"])
+    return keys
+
+
+def _batch_stats(cells: list[listed.Cell]) -> dict[str, BatchStats]:
+    """Each batch's figures from the cells of `_stats_keys`."""
     out = {}
     for batch in Batch:
         b, followed = batch.value, f"followed_{batch.value}"

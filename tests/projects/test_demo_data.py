@@ -117,8 +117,8 @@ def test_yangquan_produce_batch_capacity_rate(seeded):
 def test_yangquan_signed_not_started_as_of_the_date(seeded):
     province = user("province")
     lists = three_un(user=province, since=date(2023, 1, 1), as_of=D, city=YANGQUAN)
-    terminated_by_d = Project.objects.in_campaigns(ids(*FIVE), Batch.SIGN).filter(
-        zone__city__code=YANGQUAN, terminated_on__lte=D).count()
+    signed = CampaignEntry.objects.filter(campaign_id__in=ids(*FIVE), batch=Batch.SIGN).values("project_id")
+    terminated_by_d = Project.objects.filter(pk__in=signed, zone__city__code=YANGQUAN, terminated_on__lte=D).count()
     assert lists["signed_not_started"]["count"] == 48 - 34 - terminated_by_d == 14
     items = lists["signed_not_started"]["items"]
     assert {i["batch"] for i in items} == {Batch.SIGN}
