@@ -112,7 +112,7 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
     from_sql, from_params = listed_from(base, ids, batches)
     group = ", ".join(str(i) for i in range(1, len(selects) + 1))
     sql = f"SELECT {', '.join(selects + aggregates)} {from_sql} GROUP BY {group}"
-    names = [b.value for b in FLAGS] + list(keys)
+    names = [*BATCHES, *keys]
     cells = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params + from_params)
