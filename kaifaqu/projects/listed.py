@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -51,6 +52,16 @@ def where_sql(q: Q) -> tuple[str, list]:
 def _compiled_where(query) -> tuple[str, list]:
     sql, params = query.get_compiler(connection=connection).compile(query.where)
     return sql, list(params)
+
+
+def _sees_nothing(base: QuerySet[Project]) -> bool:
+    """The queryset can match no project — a user who may see nothing, a scope of no zones — so its SQL cannot be
+    written (Django raises EmptyResultSet) and every figure is empty."""
+    try:
+        base.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return True
+    return False
 
 
 def listed_from(base: QuerySet[Project], campaign_ids: list[int], batches: bool = True) -> tuple[str, list]:
@@ -98,7 +109,7 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
     and figures such as "listed in the sign batch, started and alive" are then sums over cells (`tally`).
     `batches=False` when no figure needs the batches: the listing is then a cheaper semi-join."""
     ids, sums = list(campaign_ids), list(sums)
-    if not ids:
+    if not ids or _sees_nothing(base):
         return []
     # Each project's cell as one integer, a bit per batch flag and per key: grouping by one integer is several
     # times cheaper than by eight columns (SQLite sorts the groups; PostgreSQL hashes them).
@@ -150,7 +161,7 @@ def listed_window(base: QuerySet[Project], campaign_ids: Iterable[int], lists: d
     window functions."""
     ids = list(campaign_ids)
     out: dict[str, tuple[int, list[int]]] = {name: (0, []) for name in lists}
-    if not ids:
+    if not ids or _sees_nothing(base):
         return out
     whens, params = [], []
     for name, (q, batch) in lists.items():

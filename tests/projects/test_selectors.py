@@ -223,3 +223,17 @@ def test_listed_conditions_use_the_projects_own_columns():
     assert "projects_project" in sql and params[0] == ProjectType.INDUSTRIAL
     with pytest.raises(ValueError):
         listed_relation.where_sql(Q(zone__city__code="140300"))  # a join the relation has not got
+
+
+def test_a_user_who_may_see_nothing_gets_empty_figures(user_of):
+    from django.contrib.auth import get_user_model
+
+    c = CampaignFactory()
+    listed(c, Batch.SIGN)
+    nobody = get_user_model().objects.create_user("no-unit", password="no-unit-password-2024")  # no org unit
+    assert campaign_stats(user=nobody, campaign_ids=[c.pk], as_of=D)["sign"].count == 0
+    assert campaign_composition(user=nobody, campaign_ids=[c.pk]).count == 0
+    assert three_un(user=nobody, since=date(2000, 1, 1), as_of=D)["signed_not_started"] == {"count": 0, "items": []}
+    from kaifaqu.projects.listed import listed_cells
+
+    assert listed_cells(Project.objects.filter(zone_id__in=[]), [c.pk], {}) == []  # a scope of no zones
