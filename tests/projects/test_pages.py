@@ -136,6 +136,8 @@ def test_three_un_page(client_of):
     html = client_of("yangquan").get("/projects/three-un/?since=2023-01-01&as_of=2024-03-31").content.decode()
     assert "签了没动" in html and "逾期121天" in html
     assert "签了没动" not in client_of("jinzhong").get("/projects/three-un/?since=2023-01-01").content.decode()
+    bad = client_of("yangquan").get("/projects/three-un/?since=notadate")
+    assert bad.status_code == 200 and "输入一个有效的日期" in bad.content.decode()  # said, not silently replaced
 
 
 def test_campaign_page_creates_campaigns_for_organisers_only(client_of):
