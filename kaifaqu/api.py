@@ -44,9 +44,42 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到该对象，或无权查看"}, status=404)
 
 
+# Pydantic's messages are English; a caller gets each one in Chinese, by its error type.
+INVALID = {
+    "missing": "必填", "int_parsing": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字", "decimal_max_digits": "位数过多", "decimal_max_places": "小数位数过多",
+    "bool_parsing": "应为 true 或 false", "date_parsing": "应为有效日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为有效日期（YYYY-MM-DD）", "date_from_datetime_inexact": "应为日期，不带时间",
+    "datetime_parsing": "应为有效时间", "datetime_from_date_parsing": "应为有效时间",
+    "string_type": "应为文本", "int_type": "应为整数", "list_type": "应为列表", "dict_type": "应为对象",
+    "json_invalid": "请求体不是有效的JSON", "model_attributes_type": "应为对象",
+}
+BOUNDS = {"greater_than_equal": ("ge", "不能小于{}"), "greater_than": ("gt", "应大于{}"),
+          "less_than_equal": ("le", "不能大于{}"), "less_than": ("lt", "应小于{}"),
+          "string_too_long": ("max_length", "不能超过{}个字符"), "string_too_short": ("min_length", "不能少于{}个字符"),
+          "too_long": ("max_length", "最多{}项"), "literal_error": ("expected", "应为其中之一：{}"),
+          "enum": ("expected", "应为其中之一：{}")}
+
+
+def invalid_message(error: dict) -> str:
+    """One pydantic error in Chinese: which parameter, and what is wrong with it."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error":  # our own validators already speak Chinese
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+    elif kind in BOUNDS:
+        key, template = BOUNDS[kind]
+        text = template.format(ctx.get(key, ""))
+    else:
+        text = INVALID.get(kind, "格式不正确")
+    where = [str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "form", "payload")]
+    return f"{'.'.join(where)}：{text}" if where else text
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc):
-    return api.create_response(request, {"detail": exc.errors}, status=422)
+    errors = [{"loc": e.get("loc"), "type": e.get("type"), "msg": invalid_message(e)} for e in exc.errors]
+    detail = "参数有误：" + "；".join(e["msg"] for e in errors)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 @api.exception_handler(HttpError)

@@ -136,6 +136,9 @@ def test_stats_and_three_un_are_scoped(client, token_of, zone_by_code):
     assert {"days_in_stage", "overdue", "planned_next_on"} <= set(jz["signed_not_started"]["items"][0])
     assert client.get("/api/v1/three-un?since=2025-01-01&as_of=2024-01-01", **yq).status_code == 422
     assert client.get("/api/v1/three-un?since=notadate", **yq).status_code == 422
+    bad = client.get("/api/v1/three-un?since=notadate&limit=0", **yq).json()
+    assert bad["detail"] == "参数有误：since：应为有效日期（YYYY-MM-DD）；limit：不能小于1"
+    assert [e["type"] for e in bad["errors"]] == ["date_from_datetime_parsing", "greater_than_equal"]
 
 
 def test_project_list_query_count_is_fixed(client, token_of, django_assert_max_num_queries):
