@@ -46,7 +46,7 @@ class ObjectChange(models.Model):
         db_constraint=False,
     )
     user_name = models.CharField(_("操作人账号"), max_length=150)
-    request_id = models.UUIDField(_("请求编号"), db_index=True)
+    request_id = models.UUIDField(_("请求编号"))  # groups one request's changes; never searched, so not indexed
     action = models.CharField(_("操作"), max_length=10, choices=ACTIONS)
     content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT,
                                      db_constraint=False, db_index=False)  # (content_type, object_id) indexes it

@@ -99,15 +99,18 @@ class Project(ChangeLoggedModel):
 class StageEvent(models.Model):
     """阶段记录: one row per stage a project reached, with its date and who recorded it."""
 
+    # The history belongs to its project: rows are only ever made with it or from it (services, the ledger
+    # import) and go with it through the ORM's CASCADE. No database-level key is checked for each of the 210,000
+    # rows a 100,000-project import writes (0.6 s of it on PostgreSQL); the project_id index stays.
     project = models.ForeignKey(Project, verbose_name=_("项目"), related_name="stage_events",
-                                on_delete=models.CASCADE)
+                                on_delete=models.CASCADE, db_constraint=False)
     stage = models.CharField(_("阶段"), max_length=12, choices=Stage.choices)
     date = models.DateField(_("日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    # Who recorded it, like the change log's user: SET_NULL through the ORM, no database-level key to check for
-    # each of the 200,000 rows a 100,000-project import writes.
+    # Who recorded it, like the change log's user: SET_NULL through the ORM, no database-level key, and no index
+    # (nothing looks stage rows up by who recorded them).
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
-                             on_delete=models.SET_NULL, db_constraint=False)
+                             on_delete=models.SET_NULL, db_constraint=False, db_index=False)
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     scope_path = "project__zone__org_unit__path"
