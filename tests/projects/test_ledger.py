@@ -603,3 +603,22 @@ def test_office_sheets_have_two_level_headers_a_total_row_and_text_kept_as_text(
     total = re.search(r'<row r="7">(.*?)</row>', xml).group(1)
     assert "<t>合计</t>" in total and "<t>共2个</t>" in total and "<v>13.00</v>" in total
     assert total.count("<v>") == 1  # the growth rate column is not summed
+
+
+@pytest.mark.parametrize("render", [True, False])
+def test_both_ways_of_writing_new_projects_history_make_the_same_rows(operator, monkeypatch, render):
+    """The stage history of new projects is built by the database (SQLite) or by Python (PostgreSQL): either way
+    it is the rows `services._stage_events_for` makes, in stage order; run both on this database."""
+    monkeypatch.setattr("kaifaqu.projects.ledger.writing._database_renders", lambda: render)
+    today = timezone.localdate()
+    rows = [base_row(1, 项目名称="谈判中", 当前阶段="在谈", 签约日期=None),
+            base_row(2, 项目名称="已达产", 当前阶段="达产", 签约日期="2023-01-01", 开工日期="2023-06-01",
+                     投产日期="2024-01-01", 达产日期="2024-06-01"),
+            base_row(3, 项目名称="已终止", 当前阶段="终止", 终止日期=today - timedelta(days=3), 终止原因="资金未落实")]
+    report = ledger_import(user=operator, data=workbook(rows))
+    assert report.created == 3
+    for project in Project.objects.filter(name__in=["谈判中", "已达产", "已终止"]):
+        expected = [(e.stage, e.date, e.note, operator.pk) for e in _stage_events_for(project, operator)]
+        assert list(project.stage_events.values_list("stage", "date", "note", "user")) == expected
+        log = ObjectChange.objects.for_object(project).get()
+        assert (log.action, log.object_repr, log.postchange_data) == ("create", project.name, snapshot(project))
