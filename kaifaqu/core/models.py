@@ -1,11 +1,13 @@
 """Shared models: the change log (变更记录)."""
 
-import json
-
+import orjson
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+_ENCODER = DjangoJSONEncoder()  # what a snapshot holds is JSON-ready already; anything else is written as Django does
 
 
 class SnapshotField(models.TextField):
@@ -13,14 +15,15 @@ class SnapshotField(models.TextField):
     ever read whole, one object's history at a time — never searched by content — so PostgreSQL's jsonb, whose
     parse on write was two thirds of the cost of logging a 100,000-row import, buys nothing here."""
 
+    # orjson: a 100,000-project import writes 145,000 snapshots, and the standard library's encoder took a second.
     def from_db_value(self, value, expression, connection):
-        return None if value is None else json.loads(value)
+        return None if value is None else orjson.loads(value)
 
     def to_python(self, value):
-        return json.loads(value) if isinstance(value, str) else value
+        return orjson.loads(value) if isinstance(value, str) else value
 
     def get_prep_value(self, value):
-        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return None if value is None else orjson.dumps(value, default=_ENCODER.default).decode()
 
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj)) or ""

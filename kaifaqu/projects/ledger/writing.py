@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from functools import cache, partial
 from operator import itemgetter
 
@@ -31,6 +32,7 @@ from .report import LedgerImportError, RowError
 # through the backend's own adapters, and the change log gets the snapshots `changelog.snapshot` would take.
 
 JSON_ENCODER = DjangoJSONEncoder()
+SAMPLE_DATE, SAMPLE_DECIMAL = date(2000, 1, 1), Decimal("1.00")
 PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_fields if not f.primary_key}
 
 
@@ -168,13 +170,15 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
 
 
 def _adapter(model_field) -> Callable[[object], object] | None:
-    """How a (non-null) value of `model_field` goes to the database driver, as the ORM sends it; None: as is."""
+    """How a (non-null) value of `model_field` goes to the database driver, as the ORM sends it; None: as is
+    (also where the backend's adapter hands its value back unchanged: PostgreSQL's dates and every decimal)."""
     ops, kind = connection.ops, model_field.get_internal_type()
     if kind == "DateField":
-        return ops.adapt_datefield_value
+        return None if ops.adapt_datefield_value(SAMPLE_DATE) is SAMPLE_DATE else ops.adapt_datefield_value
     if kind == "DecimalField":
-        return partial(ops.adapt_decimalfield_value, max_digits=model_field.max_digits,
-                       decimal_places=model_field.decimal_places)
+        adapt = partial(ops.adapt_decimalfield_value, max_digits=model_field.max_digits,
+                        decimal_places=model_field.decimal_places)
+        return None if adapt(SAMPLE_DECIMAL) is SAMPLE_DECIMAL else adapt
     if isinstance(model_field, SnapshotField):  # the change log's snapshots, JSON-ready already (`_snapshot`)
         return model_field.get_prep_value
     if kind in ("DateTimeField", "UUIDField"):  # one timestamp and one request id for the whole import
