@@ -2,10 +2,13 @@
 database itself.
 
 A bulk import stores 100,000 rows at once. Logging each one from Python means building its snapshot, encoding it
-as JSON and sending it back to the server it just came from — more work than storing the row. Here the database
-renders each snapshot from the row it stored (`snapshot_sql`) and the log is one INSERT … SELECT
-(`log_created`). Parsed, such a snapshot equals the one `changelog.snapshot` takes of the saved instance: decimals
-as text at the field's precision, dates ISO, timestamps as DjangoJSONEncoder writes them (tested type by type).
+as JSON and handing it to the database that has just stored the row. Here the database renders each snapshot from
+the row it stored (`snapshot_sql`) and the log is one INSERT … SELECT (`log_created`). The ledger import does so
+on SQLite, whose C code does it in the same process 3 s sooner than Python (100,000 projects); on PostgreSQL,
+whose server is already the import's bottleneck, Python builds the rows alongside it (`projects.ledger.writing`).
+
+Parsed, such a snapshot equals the one `changelog.snapshot` takes of the saved instance: decimals as text at the
+field's precision, dates ISO, timestamps as DjangoJSONEncoder writes them (tested type by type).
 """
 
 from __future__ import annotations
