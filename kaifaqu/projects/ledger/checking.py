@@ -167,8 +167,9 @@ class _Planner:
     def _changes(self, row: _Row) -> tuple[str, list]:
         if row.project is None:
             return "create", []
-        changes = [(LABELS[a], self.shown(a, row.project[a]), self.shown(a, row.merged[a]))
-                   for a in MODEL_FIELDS if row.project[a] != row.merged[a]]
+        before, after = row.project, row.merged
+        row.changed = [a for a in MODEL_FIELDS if before[a] != after[a]]
+        changes = [(LABELS[a], self.shown(a, before[a]), self.shown(a, after[a])) for a in row.changed]
         return ("update" if changes else "unchanged"), changes
 
     def shown(self, attname: str, value: object) -> object:

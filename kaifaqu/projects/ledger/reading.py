@@ -50,6 +50,7 @@ class _Row:
     merged: dict = field(default_factory=dict)  # the project's values after this row
     action: str = ""
     changes: list[tuple[str, object, object]] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # the attnames of `changes`
 
     def error(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.number, column, message))

@@ -3,10 +3,10 @@ and changed projects, their stage history, campaign listings and change-log rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from operator import itemgetter
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +22,6 @@ from kaifaqu.core.setwise import id_set, log_created
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import new_project_codes
-from .columns import MODEL_FIELDS
 from .reading import _Row
 from .report import LedgerImportError, RowError
 
@@ -131,13 +130,24 @@ def _update(user, rows: list[_Row], now) -> None:
     event when the stage moved."""
     if not rows:
         return
-    changed = sorted({a for r in rows for a in MODEL_FIELDS if r.project[a] != r.merged[a]})
+    changed = sorted({a for r in rows for a in r.changed})
     for row in rows:  # the project as checked (every field), changed by the row; the version guards the write
         row.merged |= {"version": row.project["version"] + 1, "updated_at": now}
     _update_projects([r.merged for r in rows], [*changed, "version", "updated_at"])
-    _log(Project, "update", ((r.merged["id"], r.merged["name"], _snapshot(Project, r.project),
-                              _snapshot(Project, r.merged)) for r in rows), now)
+    _log(Project, "update", _before_after(rows), now)
     _insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows if r.project["stage"] != r.merged["stage"]])
+
+
+def _before_after(rows: list[_Row]) -> Iterator[tuple[int, str, dict, dict]]:
+    """(pk, repr, before, after) of each updated project; "after" is "before" with the changed fields."""
+    convert = dict(_snapshot_fields(Project)[1])
+    for row in rows:
+        before, after = _snapshot(Project, row.project), row.merged
+        snap = before.copy()
+        for name in (*row.changed, "version", "updated_at"):
+            value = after[name]
+            snap[name] = value if value is None or name not in convert else convert[name](value)
+        yield after["id"], after["name"], before, snap
 
 
 def _stage_event(project: dict, user, now) -> dict:
@@ -250,20 +260,18 @@ class _Stale(Exception):
 
 def _update_projects(records: list[dict], attnames: list[str]) -> None:
     """UPDATE the given fields of each project, guarded by the version the check saw: a project saved meanwhile
-    is not overwritten, the import is refused instead (_Stale). Executemany on SQLite; on PostgreSQL one
-    UPDATE … FROM (VALUES …) per batch."""
+    is not overwritten, the import is refused instead (_Stale). Executemany on SQLite; on PostgreSQL the new
+    values are copied into a temporary table and applied by one UPDATE … FROM (one pass over the projects, where
+    an UPDATE … FROM (VALUES …) per thousand rows read the table once each: 4.8 s for 100,000 projects)."""
     fields = [Project._meta.get_field(a) for a in attnames]
     columns = [*_columns(fields), ("id", None), ("previous_version", None)]
     for record in records:
         record["previous_version"] = record["version"] - 1
-    updated = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for chunk in chunks(records, max(1, 30000 // len(columns))):
-                cursor.execute(_update_from_values_sql(fields, len(chunk)), [v for r in _params(columns, chunk)
-                                                                             for v in r])
-                updated += cursor.rowcount
+            updated = _update_from_copy(cursor, fields, columns, records)
         else:
+            updated = 0
             for chunk in chunks(records, 5000):
                 cursor.executemany(_update_sql(fields), _params(columns, chunk))
                 updated += cursor.rowcount
@@ -277,15 +285,24 @@ def _update_sql(fields: list) -> str:
     return f"UPDATE {qn(Project._meta.db_table)} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"
 
 
-def _update_from_values_sql(fields: list, count: int) -> str:
-    """One UPDATE … FROM (VALUES …) for `count` projects; each value is cast to its column's type (a VALUES
-    column of NULLs would otherwise be text)."""
-    qn, table = connection.ops.quote_name, connection.ops.quote_name(Project._meta.db_table)
+def _update_from_copy(cursor, fields: list, columns: list, records: list[dict]) -> int:
+    """PostgreSQL: COPY the new values into a temporary table shaped like the columns they go to, UPDATE from it
+    in one statement, drop it. Returns the number of projects updated."""
+    qn, table, temp = connection.ops.quote_name, connection.ops.quote_name(Project._meta.db_table), "ledger_changes"
     names = [qn(f.column) for f in fields]
-    sets = ", ".join(f"{name} = v.{name}::{f.cast_db_type(connection)}" for name, f in zip(names, fields, strict=True))
-    rows = ", ".join([f"({', '.join(['%s'] * (len(fields) + 2))})"] * count)
-    return (f"UPDATE {table} SET {sets} FROM (VALUES {rows}) AS v ({', '.join(names)}, id, previous_version) "
-            f"WHERE {table}.{qn('id')} = v.id::integer AND {table}.{qn('version')} = v.previous_version::integer")
+    cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {', '.join(names)}, id, version AS previous_version "
+                   f"FROM {table} WITH NO DATA")
+    with cursor.cursor.copy(f"COPY {temp} ({', '.join(names)}, id, previous_version) FROM STDIN") as copy:
+        for chunk in chunks(records, 5000):
+            for row in _params(columns, chunk):
+                copy.write_row(row)
+    cursor.execute(f"ANALYZE {temp}")  # its size, for the join's plan
+    sets = ", ".join(f"{name} = c.{name}" for name in names)
+    cursor.execute(f"UPDATE {table} SET {sets} FROM {temp} c WHERE {table}.id = c.id "
+                   f"AND {table}.{qn('version')} = c.previous_version")
+    updated = cursor.rowcount
+    cursor.execute(f"DROP TABLE {temp}")
+    return updated
 
 
 def _snapshot(model, record: dict) -> dict:
@@ -308,7 +325,9 @@ def _snapshot_fields(model) -> tuple[list[str], list[tuple[str, Callable]]]:
             return f"{{:.{f.decimal_places}f}}".format
         if kind == "DateField":
             return date.isoformat
-        return cache(JSON_ENCODER.default) if kind in ("DateTimeField", "UUIDField") else None  # one `now` each
+        if kind in ("DateTimeField", "UUIDField"):  # mostly the import's one `now`: a few kept, not every one seen
+            return lru_cache(maxsize=16)(JSON_ENCODER.default)
+        return None
     fields = model._meta.concrete_fields
     return [f.attname for f in fields], [(f.attname, c) for f in fields if (c := convert(f)) is not None]
 
