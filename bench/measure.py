@@ -174,6 +174,13 @@ def _ledger(root, rows: int) -> None:
     _ledger_row(f"ledger import {rows:,} rows back (round trip: {report.updated} updated)",
                 time.perf_counter() - t, floor_s, "< 10 s")
     _phases(report)
+    changed = _changed(data)  # every project's completed investment + 1 万元: the monthly update of a ledger
+    t = time.perf_counter()
+    report = ledger_import(user=root, data=changed, dry_run=False)
+    _ledger_row(f"ledger import {rows:,} changed rows ({report.updated:,} updated)", time.perf_counter() - t,
+                floor_s, "< 10 s")
+    _phases(report)
+    ledger_import(user=root, data=data, dry_run=False)  # back as they were, for later `--keep` runs
     fresh = ledger_export(projects=qs)  # same rows, re-keyed below as new projects
     new_data = _rekeyed(fresh)
     last_id = Project.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -233,6 +240,27 @@ def _raw_write(table: list[list]) -> float:
 
 def _rekeyed(data: bytes) -> bytes:
     """The same ledger with codes blanked and names changed, so every row creates a project."""
+    def edit(header: list[str], row: list) -> dict[int, object]:
+        name = header.index(_label(header, "项目名称"))
+        return {header.index(_label(header, "项目编号")): "", name: f"新{row[name]}"}
+    return _rewritten(data, edit)
+
+
+def _changed(data: bytes) -> bytes:
+    """The same ledger with every project's completed investment one 万元 higher."""
+    def edit(header: list[str], row: list) -> dict[int, object]:
+        col = header.index(_label(header, "累计完成投资"))
+        return {col: float(row[col] or 0) + 1}
+    return _rewritten(data, edit)
+
+
+def _label(header: list[str], start: str) -> str:
+    return next(h for h in header if h.strip("*").startswith(start))
+
+
+def _rewritten(data: bytes, edit) -> bytes:
+    """The ledger's data rows under a plain header row, with the cells `edit(header, row)` gives ("" = blank)."""
+    import datetime
     import io
 
     import python_calamine
@@ -241,8 +269,7 @@ def _rekeyed(data: bytes) -> bytes:
     table = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     header_at = next(i for i, r in enumerate(table) if "项目名称" in [str(c).strip("*") for c in r])
     header = [str(c) for c in table[header_at]]
-    code_col = next(i for i, h in enumerate(header) if h.strip("*") == "项目编号")
-    name_col = next(i for i, h in enumerate(header) if h.strip("*") == "项目名称")
+    name_col = header.index(_label(header, "项目名称"))
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     ws = wb.add_worksheet()
@@ -251,13 +278,11 @@ def _rekeyed(data: bytes) -> bytes:
     for r, row in enumerate(table[header_at + 1:], start=1):
         if not row[name_col] or str(row[0]) == "合计":
             continue
+        cells = edit(header, row)
         for c, v in enumerate(row):
-            if c == code_col:
-                continue
-            if c == name_col:
-                v = f"新{v}"
+            v = cells.get(c, v)
             if hasattr(v, "year"):
-                ws.write_datetime(r, c, __import__("datetime").datetime(v.year, v.month, v.day), date_fmt)
+                ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), date_fmt)
             elif v != "":
                 ws.write(r, c, v)
     wb.close()
