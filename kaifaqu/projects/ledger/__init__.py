@@ -6,8 +6,8 @@ import never has to guess which rows of the first sheet are real: every non-blan
 
 The package, in the order an import runs: `columns` (the ledger's columns and limits), `report` (errors and the
 report), `reading` (parsing the rows), `lookups` (what they refer to), `checking` (each row planned), `writing`
-(set-wise writes and the change log), `importer` (the entry point), and `export` (the export, the template and
-the 三未 lists).
+(what is written: projects, stage history, listings, the change log), `bulk` (the set-wise statements that write
+it), `importer` (the entry point), and `export` (the export, the template and the 三未 lists).
 """
 
 from .columns import COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, LedgerColumn
