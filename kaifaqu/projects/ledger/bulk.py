@@ -7,6 +7,8 @@ adapters, as the ORM would send them."""
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
@@ -65,7 +67,7 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
     PostgreSQL drawn from the table's sequence beforehand and copied in; on SQLite the keys the insert assigned,
     which are consecutive because the transaction holds SQLite's single write lock — so no query reads them back.
     Records may come from a generator (the change log's and the stage history's are built as they are sent)."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _fields(model)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -88,6 +90,58 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
                 last = cursor.fetchone()[0]
                 for pk, record in enumerate(chunk, start=last - len(chunk) + 1):
                     record["id"] = pk
+
+
+def _prepared(model, records: Iterable[dict]) -> Callable[[], list[list]]:
+    """A function giving the rows `_send` sends for `records` (every concrete field but the key, adapted). The
+    adapters are taken here, so the function itself asks nothing of the database and may run in another thread."""
+    columns = _columns(_fields(model))
+    return lambda: _params(columns, list(records))
+
+
+def _send(model, rows: list[list]) -> None:
+    """INSERT rows made by `_prepared`, as `_insert` does."""
+    fields = _fields(model)
+    qn = connection.ops.quote_name
+    table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        for chunk in chunks(rows, 5000):
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", chunk)
+
+
+def _fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+class _Alongside:
+    """`work()` — Python only, no database — done in a second thread while this one waits for PostgreSQL's server
+    to run a statement (the wait frees the GIL). On SQLite, whose statements run in this process and take the GIL
+    back for every row, it is done when asked for."""
+
+    def __init__(self, work: Callable[[], object]):
+        self.work, self.value, self.error, self.thread = work, None, None, None
+        if connection.vendor == "postgresql":
+            self.thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,), daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.value = self.work()
+        except BaseException as exc:  # raised by result()
+            self.error = exc
+
+    def result(self):
+        if self.thread is None:
+            return self.work()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 def _reserve_ids(cursor, model, records: list[dict]) -> None:

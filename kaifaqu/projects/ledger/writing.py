@@ -20,7 +20,7 @@ from kaifaqu.core.setwise import id_set, log_created
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import new_project_codes
-from .bulk import _insert, _Stale, _update_projects
+from .bulk import _Alongside, _insert, _prepared, _send, _Stale, _update_projects
 from .reading import _Row
 from .report import LedgerImportError, RowError
 
@@ -129,8 +129,13 @@ def _update(user, rows: list[_Row], now) -> None:
     changed = sorted({a for r in rows for a in r.changed})
     for row in rows:  # the project as checked (every field), changed by the row; the version guards the write
         row.merged |= {"version": row.project["version"] + 1, "updated_at": now}
-    _update_projects([r.merged for r in rows], [*changed, "version", "updated_at"])
-    _log(Project, "update", _before_after(rows), now)
+    # The change log's rows are built while the server applies the update.
+    log = _Alongside(_prepared(ObjectChange, _log_records(Project, "update", _before_after(rows), now)))
+    try:
+        _update_projects([r.merged for r in rows], [*changed, "version", "updated_at"])
+    finally:
+        records = log.result()
+    _send(ObjectChange, records)
     _insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows if r.project["stage"] != r.merged["stage"]])
 
 
@@ -204,10 +209,17 @@ def _snapshot_fields(model) -> tuple[list[str], list[tuple[str, Callable]]]:
 
 def _log(model, action: str, items: Iterable[tuple[int, str, dict | None, dict | None]], now) -> None:
     """Change-log rows (pk, repr, before, after) for `model`, as the acting user in the current request."""
+    _insert(ObjectChange, _log_records(model, action, items, now))
+
+
+def _log_records(model, action: str, items: Iterable[tuple[int, str, dict | None, dict | None]],
+                 now) -> Iterator[dict]:
+    """The change-log records of `items` (pk, repr, before, after); who acts, and the model's content type, are
+    read now, the records made as they are consumed (in another thread, maybe)."""
     ctx = current_context()
     user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
     common = {"time": now, "user_id": user.pk if user else None, "request_id": ctx.request_id, "action": action,
               "user_name": user.get_username() if user else "系统",
               "content_type_id": ContentType.objects.get_for_model(model).pk}
-    _insert(ObjectChange, (common | {"object_id": str(pk), "object_repr": label[:200], "prechange_data": before,
-                                     "postchange_data": after} for pk, label, before, after in items))
+    return (common | {"object_id": str(pk), "object_repr": label[:200], "prechange_data": before,
+                      "postchange_data": after} for pk, label, before, after in items)
