@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from django.db import connection
 
@@ -89,13 +90,23 @@ def _select(model, fields: list[str], key: str, values: Iterable) -> Iterator[di
     one statement per 50,000 values (`= ANY(array)`), whose driver already returns the ORM's values; on SQLite
     `IN (…)` in chunks under its variable limit, each value passed through the converters the ORM would apply."""
     values, meta, qn = list(values), model._meta, connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(f).column) for f in fields)
+    postgres = connection.vendor == "postgresql"
+    stamps = [i for i, f in enumerate(fields) if meta.get_field(f).get_internal_type() == "DateTimeField"]
+    columns = ", ".join(f"({qn(meta.get_field(f).column)} AT TIME ZONE 'UTC')" if postgres and i in stamps
+                        else qn(meta.get_field(f).column) for i, f in enumerate(fields))
     sql = f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {qn(meta.get_field(key).column)}"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
+            # Timestamps come as UTC wall time, read by the driver's C loader, and are made aware here: Django's
+            # own loader for them is Python, half a second for 100,000 projects.
             for chunk in chunks(values, 50_000):
                 cursor.execute(f"{sql} = ANY(%s)", [chunk])
-                yield from (dict(zip(fields, row, strict=True)) for row in cursor.fetchall())
+                for row in cursor.fetchall():
+                    if stamps:
+                        row = list(row)
+                        for i in stamps:
+                            row[i] = row[i] and row[i].replace(tzinfo=UTC)
+                    yield dict(zip(fields, row, strict=True))
             return
         converters = _converters(model, fields)
         for chunk in chunks(values, 5_000):
