@@ -10,7 +10,7 @@ from django.db import connection
 
 from kaifaqu.core.changelog import change_context, snapshot
 from kaifaqu.core.models import ObjectChange
-from kaifaqu.core.setwise import id_set, log_created, snapshot_sql
+from kaifaqu.core.setwise import id_set, log_created, log_updated, snapshot_sql
 from kaifaqu.projects.choices import Batch, Stage
 from kaifaqu.projects.models import CampaignEntry, Project
 from tests.factories import CampaignEntryFactory, ProjectFactory
@@ -74,3 +74,23 @@ def test_an_id_set_of_any_size_is_one_parameter():
     with connection.cursor() as cursor:
         cursor.execute(f"WITH x(v) AS ({sql}) SELECT count(*), sum(v) FROM x", params)
         assert cursor.fetchone() == (40_000, sum(ids))
+
+
+def test_log_updated_records_each_row_before_and_after_the_update(user_of):
+    projects = [ProjectFactory(total_investment=Decimal("100")), ProjectFactory(total_investment=Decimal("200.5"))]
+    before = {p.pk: snapshot(Project.objects.get(pk=p.pk)) for p in projects}
+    untouched = ProjectFactory()
+    now = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    with change_context(user_of("yq-etdz")) as ctx:
+        log_updated(Project, [p.pk for p in projects], lambda: Project.objects.filter(
+            pk__in=[p.pk for p in projects]).update(total_investment=Decimal("300.10"), updated_at=now),
+            label="o.name || '（台账）'", now=now)
+    logs = {int(c.object_id): c for c in ObjectChange.objects.filter(request_id=ctx.request_id)}
+    assert sorted(logs) == sorted(p.pk for p in projects)  # not the untouched one
+    for project in projects:
+        log = logs[project.pk]
+        assert (log.action, log.object_repr, log.time) == ("update", f"{project.name}（台账）", now)
+        assert (log.prechange_data, log.postchange_data) == (before[project.pk],
+                                                             snapshot(Project.objects.get(pk=project.pk)))
+        assert log.postchange_data["total_investment"] == "300.10"
+    assert not ObjectChange.objects.filter(object_id=str(untouched.pk), action="update").exists()

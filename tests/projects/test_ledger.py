@@ -182,7 +182,9 @@ def test_dry_run_reports_the_same_and_writes_nothing(operator, campaign):
     assert (real.created, real.updated, real.unchanged, real.campaign_entries, real.dry_run) == (2, 0, 0, 1, False)
 
 
-def test_a_row_with_a_code_updates_that_project_and_logs_before_and_after(operator):
+@pytest.mark.parametrize("render", [True, False])  # the change log built by the database, or by Python
+def test_a_row_with_a_code_updates_that_project_and_logs_before_and_after(operator, monkeypatch, render):
+    monkeypatch.setattr("kaifaqu.projects.ledger.writing._database_renders", lambda: render)
     project = ProjectFactory(code="T-UPD-1", name="旧名称", total_investment=Decimal("100"))
     before = snapshot(Project.objects.get(pk=project.pk))  # as stored: timestamps as the database keeps them
     data = workbook([base_row(1, 项目编号="T-UPD-1", 项目名称="新名称", 当前阶段="开工", 签约日期=date(2023, 3, 1),
