@@ -196,6 +196,9 @@ def _ledger(root, rows: int) -> None:
         cursor.execute("DELETE FROM projects_campaignentry WHERE project_id > %s", [last_id])
         cursor.execute("DELETE FROM projects_project WHERE id > %s", [last_id])
         cursor.execute("DELETE FROM core_objectchange WHERE id > %s", [last_change])
+        if connection.vendor == "postgresql":  # and the space the deleted and updated rows held reusable
+            cursor.execute("VACUUM (ANALYZE) projects_project, projects_stageevent, projects_campaignentry, "
+                           "core_objectchange")
 
 
 def _phases(report) -> None:
