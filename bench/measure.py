@@ -174,6 +174,7 @@ def _ledger(root, rows: int) -> None:
     _ledger_row(f"ledger import {rows:,} rows back (round trip: {report.updated} updated)",
                 time.perf_counter() - t, floor_s, "< 10 s")
     _phases(report)
+    last_change = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first()  # the log after this
     changed = _changed(data)  # every project's completed investment + 1 万元: the monthly update of a ledger
     t = time.perf_counter()
     report = ledger_import(user=root, data=changed, dry_run=False)
@@ -184,7 +185,6 @@ def _ledger(root, rows: int) -> None:
     fresh = ledger_export(projects=qs)  # same rows, re-keyed below as new projects
     new_data = _rekeyed(fresh)
     last_id = Project.objects.order_by("-pk").values_list("pk", flat=True).first()
-    last_change = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first()
     t = time.perf_counter()
     report = ledger_import(user=root, data=new_data, dry_run=False)
     _ledger_row(f"ledger import {rows:,} new rows ({report.created:,} created)", time.perf_counter() - t, floor_s,
