@@ -95,7 +95,8 @@ def log_updated(model: type[models.Model], ids: list[int], update: Callable[[], 
     qn = connection.ops.quote_name
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     ids_sql, ids_params = id_set(ids)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # (one left by a failed call outside a transaction goes first)
+        cursor.execute("DROP TABLE IF EXISTS setwise_before")
         cursor.execute(f"CREATE TEMPORARY TABLE setwise_before AS SELECT o.{pk} AS id, {snapshot_sql(model, 'o')} "
                        f"AS snap FROM {table} o WHERE o.{pk} IN ({ids_sql})", ids_params)
     update()

@@ -188,6 +188,7 @@ def _update_from_copy(cursor, fields: list, columns: list, records: list[dict]) 
     in one statement, drop it. Returns the number of projects updated."""
     qn, table, temp = connection.ops.quote_name, connection.ops.quote_name(Project._meta.db_table), "ledger_changes"
     names = [qn(f.column) for f in fields]
+    cursor.execute(f"DROP TABLE IF EXISTS {temp}")  # one left by a failed call outside a transaction
     cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {', '.join(names)}, id, version AS previous_version "
                    f"FROM {table} WITH NO DATA")
     with cursor.cursor.copy(f"COPY {temp} ({', '.join(names)}, id, previous_version) FROM STDIN") as copy:
