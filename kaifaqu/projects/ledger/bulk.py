@@ -68,28 +68,37 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
     which are consecutive because the transaction holds SQLite's single write lock — so no query reads them back.
     Records may come from a generator (the change log's and the stage history's are built as they are sent)."""
     fields = _fields(model)
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if with_ids:
                 _reserve_ids(cursor, model, records)
                 fields = [model._meta.pk, *fields]
-            columns = ", ".join(qn(f.column) for f in fields)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for chunk in chunks(records, 5000):
-                    for row in _params(_columns(fields), chunk):
-                        copy.write_row(row)
+            columns = _columns(fields)
+            _copy_in(cursor, model, fields, (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
             return
-        columns = ", ".join(qn(f.column) for f in fields)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        columns = _columns(fields)
         for chunk in chunks(records, 5000):
-            cursor.executemany(sql, _params(_columns(fields), chunk))
+            cursor.executemany(_insert_sql(model, fields), _params(columns, chunk))
             if with_ids:
                 cursor.execute("SELECT last_insert_rowid()")
                 last = cursor.fetchone()[0]
                 for pk, record in enumerate(chunk, start=last - len(chunk) + 1):
                     record["id"] = pk
+
+
+def _copy_in(cursor, model, fields: list, rows: Iterable[list]) -> None:
+    """PostgreSQL: COPY `rows` (values of `fields`, adapted) into `model`'s table."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert_sql(model, fields: list) -> str:
+    qn = connection.ops.quote_name
+    return (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})")
 
 
 def _prepared(model, records: Iterable[dict]) -> Callable[[], list[list]]:
@@ -102,16 +111,12 @@ def _prepared(model, records: Iterable[dict]) -> Callable[[], list[list]]:
 def _send(model, rows: list[list]) -> None:
     """INSERT rows made by `_prepared`, as `_insert` does."""
     fields = _fields(model)
-    qn = connection.ops.quote_name
-    table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy_in(cursor, model, fields, rows)
             return
         for chunk in chunks(rows, 5000):
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", chunk)
+            cursor.executemany(_insert_sql(model, fields), chunk)
 
 
 def _fields(model) -> list:
