@@ -9,15 +9,20 @@ from __future__ import annotations
 import contextvars
 import json
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache, partial
+from operator import itemgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+_ENCODER = DjangoJSONEncoder()
 
 
 @dataclass
@@ -52,21 +57,67 @@ def change_context(user=None):
         _context.reset(token)
 
 
-def _normalised(field: models.Field, value):
-    # 383.2 and 383.20 are the same amount: compare decimals at the field's precision.
-    if isinstance(field, models.DecimalField) and value is not None:
-        return f"{Decimal(value):.{field.decimal_places}f}"
-    return value
-
-
 def snapshot(instance: models.Model, values: dict | None = None) -> dict:
     """The concrete field values of `instance` (or the `values` it was loaded with), JSON-ready."""
-    fields = instance._meta.concrete_fields
     if values is None:
-        data = {f.attname: _normalised(f, f.value_from_object(instance)) for f in fields}
+        values = {f.attname: f.value_from_object(instance) for f in instance._meta.concrete_fields}
     else:
-        data = {f.attname: _normalised(f, values.get(f.attname)) for f in fields}
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        values = {f.attname: values.get(f.attname) for f in instance._meta.concrete_fields}
+    return snapshot_of(type(instance), values)
+
+
+def snapshot_of(model: type[models.Model], values: dict) -> dict:
+    """The snapshot of a `model` row holding `values` (every concrete field, by attname): what the change log
+    keeps. Decimals as text at the field's precision (383.2 and 383.20 are the same amount), dates ISO, timestamps
+    as DjangoJSONEncoder writes them; the rest as they are. Fast enough for a 100,000-row import."""
+    names, converted = snapshot_fields(model)
+    snap = dict(zip(names, itemgetter(*names)(values), strict=True))
+    for name, convert in converted:
+        if (value := snap[name]) is not None:
+            snap[name] = convert(value)
+    return snap
+
+
+@cache
+def snapshot_fields(model: type[models.Model]) -> tuple[list[str], list[tuple[str, Callable]]]:
+    """`model`'s concrete attnames, and those whose values a snapshot writes differently, with how."""
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], [(f.attname, c) for f in fields if (c := _converter(f)) is not None]
+
+
+def _converter(field: models.Field) -> Callable[[object], object] | None:
+    kind = field.get_internal_type()
+    if kind == "DecimalField":
+        return partial(_decimal_text, places=field.decimal_places)
+    if kind in ("DateField", "DateTimeField", "TimeField", "DurationField", "UUIDField"):
+        # Mostly one value over and over (an import's `now`): a few are kept, not every one seen.
+        return lru_cache(maxsize=16)(_json_text)
+    if kind == "JSONField":
+        return lambda value: json.loads(json.dumps(value, cls=DjangoJSONEncoder))  # a copy, JSON-ready
+    return None
+
+
+def _decimal_text(value, places: int) -> str:
+    return f"{value if isinstance(value, Decimal) else Decimal(value):.{places}f}"
+
+
+def _json_text(value):
+    """A date, time or UUID as DjangoJSONEncoder writes it (a string assigned to such a field stays as it is)."""
+    return value if isinstance(value, str) else _ENCODER.default(value)
+
+
+def acting_user():
+    """The user the current change context names, if signed in; None means "系统"."""
+    return _user_or_none(current_context().user)
+
+
+def log_row_common(model: type[models.Model], action: str) -> dict:
+    """What every change-log row of `action` on `model` in the current context shares (by attname): who acts, in
+    which request, on which type of object. Each writer of the log fills in the rest."""
+    user = acting_user()
+    return {"user_id": user.pk if user else None, "user_name": user.get_username() if user else "系统",
+            "request_id": current_context().request_id, "action": action,
+            "content_type_id": ContentType.objects.get_for_model(model, for_concrete_model=True).pk}
 
 
 class ChangeLoggedModel(models.Model):
@@ -103,14 +154,8 @@ def _user_or_none(user):
 def _record(instance: models.Model, action: str, before: dict | None, after: dict | None) -> None:
     from .models import ObjectChange
 
-    ctx = current_context()
-    user = _user_or_none(ctx.user)
     ObjectChange.objects.create(
-        user=user,
-        user_name=user.get_username() if user else "系统",
-        request_id=ctx.request_id,
-        action=action,
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        **log_row_common(type(instance), action),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         prechange_data=before,
@@ -143,17 +188,11 @@ def bulk_record(instances: list[models.Model], action: str = "create") -> None:
 
     if not instances:
         return
-    ctx = current_context()
-    user = _user_or_none(ctx.user)
-    ct = ContentType.objects.get_for_model(instances[0], for_concrete_model=True)
+    common = log_row_common(type(instances[0]), action)
     ObjectChange.objects.bulk_create(
         [
             ObjectChange(
-                user=user,
-                user_name=user.get_username() if user else "系统",
-                request_id=ctx.request_id,
-                action=action,
-                content_type=ct,
+                **common,
                 object_id=str(obj.pk),
                 object_repr=str(obj)[:200],
                 prechange_data=None if action == "create" else snapshot(obj),

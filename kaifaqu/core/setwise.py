@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 
-from .changelog import current_context
+from .changelog import log_row_common
 from .models import ObjectChange
 
 # json_build_object (PostgreSQL) and json_object (SQLite) take at most 100 and 127 arguments: wider rows are
@@ -107,19 +106,15 @@ def log_updated(model: type[models.Model], ids: list[int], update: Callable[[], 
 
 def _log(model: type[models.Model], action: str, now, label: str, before: str, rest: str, params: list) -> None:
     """INSERT … SELECT the log rows of `model`'s rows `o` that `rest` (joins, conditions) selects."""
-    ctx = current_context()
-    user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
     qn = connection.ops.quote_name
     log = ObjectChange._meta
-    columns = ["time", "user", "user_name", "request_id", "action", "content_type", "object_id", "object_repr",
-               "prechange_data", "postchange_data"]
-    fields = [log.get_field(name) for name in columns]
-    values = [now, user.pk if user else None, user.get_username() if user else "系统", ctx.request_id, action,
-              ContentType.objects.get_for_model(model).pk]
-    constants = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=False)]
+    common = log_row_common(model, action) | {"time": now}
+    fields = [log.get_field(name) for name in [*common, "object_id", "object_repr", "prechange_data",
+                                                 "postchange_data"]]
+    constants = [f.get_db_prep_save(common[f.attname], connection) for f in fields[:len(common)]]
     pk = f"o.{qn(model._meta.pk.column)}"
     sql = (f"INSERT INTO {qn(log.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"SELECT {', '.join(['%s'] * len(values))}, CAST({pk} AS text), substr({label}, 1, 200), {before}, "
+           f"SELECT {', '.join(['%s'] * len(constants))}, CAST({pk} AS text), substr({label}, 1, 200), {before}, "
            f"{snapshot_sql(model, 'o')} FROM {qn(model._meta.db_table)} o {rest}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*constants, *params])

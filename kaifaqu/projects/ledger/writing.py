@@ -3,17 +3,13 @@ and changed projects, their stage history, campaign listings and change-log rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date
-from functools import cache, lru_cache, partial
-from operator import itemgetter
+from collections.abc import Iterable, Iterator
+from functools import partial
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from kaifaqu.core.changelog import current_context
+from kaifaqu.core.changelog import log_row_common, snapshot_fields, snapshot_of
 from kaifaqu.core.models import ObjectChange
 from kaifaqu.core.setwise import id_set, log_created, log_updated
 
@@ -27,7 +23,6 @@ from .report import LedgerImportError, RowError
 # ---- import: writing, set-wise (bulk.py has the statements) -------------------------------------------------------
 # The change log gets the snapshots `changelog.snapshot` would take.
 
-JSON_ENCODER = DjangoJSONEncoder()
 PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_fields if not f.primary_key}
 
 
@@ -57,7 +52,7 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
     else:
-        _log(Project, "create", ((r["id"], r["name"], None, _snapshot(Project, r)) for r in records), now)
+        _log(Project, "create", ((r["id"], r["name"], None, snapshot_of(Project, r)) for r in records), now)
         _insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
 
@@ -145,9 +140,9 @@ def _update(user, rows: list[_Row], now) -> None:
 
 def _before_after(rows: list[_Row]) -> Iterator[tuple[int, str, dict, dict]]:
     """(pk, repr, before, after) of each updated project; "after" is "before" with the changed fields."""
-    convert = dict(_snapshot_fields(Project)[1])
+    convert = dict(snapshot_fields(Project)[1])
     for row in rows:
-        before, after = _snapshot(Project, row.project), row.merged
+        before, after = snapshot_of(Project, row.project), row.merged
         snap = before.copy()
         for name in (*row.changed, "version", "updated_at"):
             value = after[name]
@@ -172,7 +167,7 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
         items = []
         for row, record in zip(rows, records, strict=True):  # labelled as CampaignEntry.__str__ does
             label = f"{row.entry[0].name} · {Batch(row.entry[1]).label} · {row.merged['name']}"
-            items.append((record["id"], label, None, _snapshot(CampaignEntry, record)))
+            items.append((record["id"], label, None, snapshot_of(CampaignEntry, record)))
         _log(CampaignEntry, "create", items, now)
         return
     qn = connection.ops.quote_name
@@ -184,33 +179,6 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
                       f"JOIN {qn(Project._meta.db_table)} p ON p.id = o.project_id")
 
 
-def _snapshot(model, record: dict) -> dict:
-    """What `changelog.snapshot` records for an instance holding `record`'s values (JSON-ready)."""
-    names, converted = _snapshot_fields(model)
-    snap = dict(zip(names, itemgetter(*names)(record), strict=True))
-    for name, convert in converted:
-        if (value := snap[name]) is not None:
-            snap[name] = convert(value)
-    return snap
-
-
-@cache
-def _snapshot_fields(model) -> tuple[list[str], list[tuple[str, Callable]]]:
-    """Every attname, and those whose values a snapshot writes differently, with how: decimals as text at the
-    field's precision, dates ISO, timestamps as DjangoJSONEncoder writes them."""
-    def convert(f):
-        kind = f.get_internal_type()
-        if kind == "DecimalField":
-            return f"{{:.{f.decimal_places}f}}".format
-        if kind == "DateField":
-            return date.isoformat
-        if kind in ("DateTimeField", "UUIDField"):  # mostly the import's one `now`: a few kept, not every one seen
-            return lru_cache(maxsize=16)(JSON_ENCODER.default)
-        return None
-    fields = model._meta.concrete_fields
-    return [f.attname for f in fields], [(f.attname, c) for f in fields if (c := convert(f)) is not None]
-
-
 def _log(model, action: str, items: Iterable[tuple[int, str, dict | None, dict | None]], now) -> None:
     """Change-log rows (pk, repr, before, after) for `model`, as the acting user in the current request."""
     _insert(ObjectChange, _log_records(model, action, items, now))
@@ -220,10 +188,6 @@ def _log_records(model, action: str, items: Iterable[tuple[int, str, dict | None
                  now) -> Iterator[dict]:
     """The change-log records of `items` (pk, repr, before, after); who acts, and the model's content type, are
     read now, the records made as they are consumed (in another thread, maybe)."""
-    ctx = current_context()
-    user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
-    common = {"time": now, "user_id": user.pk if user else None, "request_id": ctx.request_id, "action": action,
-              "user_name": user.get_username() if user else "系统",
-              "content_type_id": ContentType.objects.get_for_model(model).pk}
+    common = log_row_common(model, action) | {"time": now}
     return (common | {"object_id": str(pk), "object_repr": label[:200], "prechange_data": before,
                       "postchange_data": after} for pk, label, before, after in items)
