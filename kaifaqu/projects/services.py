@@ -95,13 +95,19 @@ def _require_write(user, zone) -> None:
 
 
 def _stage_events_for(project: Project, user) -> list[StageEvent]:
-    """The stage rows a project entering the platform brings: each dated stage it has reached, then its stage."""
-    events = [StageEvent(project=project, stage=s, date=getattr(project, STAGE_DATE_FIELD[s]), user=user)
-              for s in DATED_STAGES if getattr(project, STAGE_DATE_FIELD[s])]
-    if project.stage not in DATED_STAGES:
-        events.append(StageEvent(project=project, stage=project.stage, date=project.terminated_on, user=user,
-                                 note=project.termination_reason))
-    return events
+    """The stage rows a project entering the platform brings (`entry_stages`)."""
+    return [StageEvent(project=project, stage=stage, date=on, note=note, user=user)
+            for stage, on, note in entry_stages(vars(project))]
+
+
+def entry_stages(values: dict) -> list[tuple[str, date | None, str]]:
+    """(stage, date, note) of each stage row a project with these field `values` brings when it enters the
+    platform: each dated stage it has reached, in order, then its stage if that has no date of its own (terminated,
+    with its reason; negotiating; reserve). The form, the API and the ledger import all record these."""
+    rows = [(s.value, values[STAGE_DATE_FIELD[s]], "") for s in DATED_STAGES if values[STAGE_DATE_FIELD[s]]]
+    if values["stage"] not in DATED_STAGES:
+        rows.append((values["stage"], values["terminated_on"], values["termination_reason"]))
+    return rows
 
 
 # ---- projects -------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from kaifaqu.core.setwise import id_set, log_created, log_updated
 
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..models import Campaign, CampaignEntry, Project, StageEvent
-from ..services import new_project_codes
+from ..services import entry_stages, new_project_codes
 from .bulk import _Alongside, _insert, _prepared, _send, _Stale, _update_projects
 from .reading import _Row
 from .report import LedgerImportError, RowError
@@ -77,21 +77,14 @@ def _database_renders() -> bool:
 
 
 def _stage_rows(project: dict, user, now) -> list[dict]:
-    """The stage history a project entering the platform brings — the rows `services._stage_events_for` makes:
-    each dated stage it has reached, then its stage if that has no date of its own."""
-    base = {"project_id": project["id"], "user_id": user.pk, "recorded_at": now, "note": ""}
-    events = [base | {"stage": s.value, "date": project[STAGE_DATE_FIELD[s]]} for s in DATED_STAGES
-              if project[STAGE_DATE_FIELD[s]]]
-    if project["stage"] not in DATED_STAGES:
-        events.append(base | {"stage": project["stage"], "date": project["terminated_on"],
-                              "note": project["termination_reason"]})
-    return events
+    """The stage history a new project brings (`services.entry_stages`), as rows to insert."""
+    return [{"project_id": project["id"], "stage": stage, "date": on, "note": note, "user_id": user.pk,
+             "recorded_at": now} for stage, on, note in entry_stages(project)]
 
 
 def _stage_history(ids: list[int], user, now) -> None:
-    """The stage history the new projects `ids` bring, in one INSERT … SELECT — the rows
-    `services._stage_events_for` makes: each dated stage a project has reached, in order, then its stage if that
-    has no date of its own (terminated, with its reason; negotiating; reserve)."""
+    """The stage history the new projects `ids` bring (`services.entry_stages`, rendered in SQL), in one
+    INSERT … SELECT."""
     qn = connection.ops.quote_name
     table, events = qn(Project._meta.db_table), StageEvent._meta
     ids_sql, params = id_set(ids)
