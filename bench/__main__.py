@@ -15,7 +15,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--campaigns", type=int, default=40)
     parser.add_argument("--ledger-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20, help="runs per measurement (p95 over them)")
-    parser.add_argument("--keep", action="store_true", help="reuse the database built by a previous run")
+    parser.add_argument("--keep", action="store_true",
+                        help="reuse the database built by a previous run (built if missing)")
     parser.add_argument("--only", default="", help="comma-separated groups to measure: selectors, pages, dispatch, "
                         "ledger (default: all)")
     return parser.parse_args()
