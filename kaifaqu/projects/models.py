@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kaifaqu.core.changelog import ChangeLoggedModel
 from kaifaqu.core.scope import ScopedQuerySet
 
+from . import listing
 from .choices import Batch, CampaignLevel, Milestone, ProjectType, PromotionMethod, Stage
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -59,6 +60,12 @@ class Project(ChangeLoggedModel):
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于拒绝过期的修改"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Kept from the campaign entries by `listing.refresh` (and only by it): the date of the latest campaign that
+    # listed the project in each batch. Statistics over "every campaign since a date" read them instead of
+    # grouping the entries (listing.py says why).
+    sign_listed_on = models.DateField(_("最近列入签约批次的活动日期"), null=True, editable=False)
+    start_listed_on = models.DateField(_("最近列入开工批次的活动日期"), null=True, editable=False)
+    produce_listed_on = models.DateField(_("最近列入投产批次的活动日期"), null=True, editable=False)
 
     scope_path = "zone__org_unit__path"
     objects = ScopedQuerySet.as_manager()
@@ -94,9 +101,20 @@ class Project(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Saving a loaded project writes every field but the listing dates, which only `listing.refresh`
+        writes: an edit that loaded them before a campaign listed the project must not put the old ones back."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.attname for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.attname not in LISTED_ON_FIELDS]
+        super().save(*args, **kwargs)
+
     @property
     def is_industrial(self) -> bool:
         return self.type == ProjectType.INDUSTRIAL
+
+
+LISTED_ON_FIELDS = ("sign_listed_on", "start_listed_on", "produce_listed_on")
 
 
 class StageEvent(models.Model):
@@ -196,6 +214,30 @@ class ProjectMilestone(ChangeLoggedModel):
         return f"{self.project} {self.name}"
 
 
+class CampaignQuerySet(models.QuerySet):
+    """Deleting campaigns, or moving their dates, refreshes their projects' listing dates."""
+
+    def delete(self):
+        projects = _listed_projects(campaign__in=self)
+        with transaction.atomic():
+            result = super().delete()
+            listing.refresh(projects)
+        return result
+
+    def update(self, **kwargs):
+        if "date" not in kwargs:
+            return super().update(**kwargs)
+        projects = _listed_projects(campaign__in=self)
+        with transaction.atomic():
+            count = super().update(**kwargs)
+            listing.refresh(projects)
+        return count
+
+
+def _listed_projects(**lookup) -> list[int]:
+    return list(CampaignEntry.objects.filter(**lookup).values_list("project_id", flat=True).distinct())
+
+
 class Campaign(ChangeLoggedModel):
     """三个一批活动: a campaign listing projects into the sign, start and produce batches."""
 
@@ -210,8 +252,52 @@ class Campaign(ChangeLoggedModel):
         verbose_name_plural = _("三个一批活动")
         ordering = ["-date", "name"]
 
+    objects = CampaignQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        moved = not self._state.adding and getattr(self, "_loaded", {}).get("date", None) != self.date
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if moved:
+                listing.refresh(_listed_projects(campaign=self))
+
+    def delete(self, *args, **kwargs):
+        projects = _listed_projects(campaign=self)
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            listing.refresh(projects)
+        return result
+
+
+class CampaignEntryQuerySet(ScopedQuerySet):
+    """Every set-wise write of entries refreshes the listing dates of the projects it touched."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            listing.refresh({o.project_id for o in objs})
+        return created
+
+    def update(self, **kwargs):
+        projects = set(self.values_list("project_id", flat=True))
+        moved_to = kwargs.get("project_id", kwargs.get("project"))
+        if moved_to is not None:
+            projects.add(getattr(moved_to, "pk", moved_to))
+        with transaction.atomic():
+            count = super().update(**kwargs)
+            listing.refresh(projects)
+        return count
+
+    def delete(self):
+        projects = set(self.values_list("project_id", flat=True))
+        with transaction.atomic():
+            result = super().delete()
+            listing.refresh(projects)
+        return result
 
 
 class CampaignEntry(ChangeLoggedModel):
@@ -226,7 +312,7 @@ class CampaignEntry(ChangeLoggedModel):
     investment_at_listing = models.DecimalField(_("铺排时总投资(万元)"), **MONEY)
 
     scope_path = "project__zone__org_unit__path"
-    objects = ScopedQuerySet.as_manager()
+    objects = CampaignEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("活动项目")
@@ -241,3 +327,15 @@ class CampaignEntry(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_batch_display()} · {self.project}"
+
+    def save(self, *args, **kwargs):
+        before = getattr(self, "_loaded", {}).get("project_id")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            listing.refresh({self.project_id, before} - {None})
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            listing.refresh([self.project_id])
+        return result

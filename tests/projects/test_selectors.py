@@ -102,11 +102,12 @@ def test_stats_run_a_fixed_number_of_queries(user_of, django_assert_num_queries)
     user = user_of("province")
     for _ in range(3):
         listed(c, Batch.SIGN)
-    with django_assert_num_queries(2):  # the visible zones' ids, then one pass over the listed projects
+    # is the set every campaign since a date (listed.since_date)? the visible zones' ids; one pass over the listed
+    with django_assert_num_queries(3):
         stats(user, c)
     for _ in range(30):
         listed(c, Batch.START, stage=Stage.STARTED, started_on=date(2023, 5, 1))
-    with django_assert_num_queries(2):  # whatever the number of projects
+    with django_assert_num_queries(3):  # whatever the number of projects
         stats(user, c)
 
 
@@ -164,11 +165,35 @@ def test_three_un_runs_a_fixed_number_of_queries(user_of, django_assert_num_quer
         for _ in range(size):
             listed(c, Batch.SIGN)
             listed(c, Batch.START, stage=Stage.STARTED, started_on=date(2023, 8, 1))
-        # the campaigns, the visible zones, the lists' sizes and windows, the windows' rows, their batches
-        with django_assert_num_queries(5):
+        # the campaigns, whether they are every campaign since a date, the visible zones, the lists' sizes per
+        # zone, the listed projects of the windows' zones, the windows' rows, their batches
+        with django_assert_num_queries(7):
             lists = three_un(user=user, since=date(2023, 1, 1), as_of=D, limit=10)
         assert lists["signed_not_started"]["count"] == lists["started_not_producing"]["count"] > 0
         assert len(lists["signed_not_started"]["items"]) == min(10, lists["signed_not_started"]["count"])
+
+
+def test_three_un_windows_page_through_the_lists_in_ledger_order_across_zones(user_of, zone_by_code):
+    c = CampaignFactory(date=date(2023, 6, 1))
+    made = {"signed_not_started": [], "started_not_producing": []}
+    for zone, n in (("S147007", 4), ("X140300-01", 3), ("S147008", 5)):
+        for _ in range(n):
+            made["signed_not_started"].append(listed(c, Batch.SIGN, zone=zone_by_code(zone)))
+            if n != 3:
+                made["started_not_producing"].append(listed(c, Batch.START, zone=zone_by_code(zone),
+                                                            stage=Stage.STARTED, started_on=date(2023, 8, 1)))
+    user = user_of("province")
+    for key, projects in made.items():
+        ledger_order = [p.code for p in sorted(projects, key=lambda p: (p.zone_id, p.code))]
+        every = three_un(user=user, since=date(2023, 1, 1), as_of=D)[key]
+        assert [r["code"] for r in every["items"]] == ledger_order and every["count"] == len(projects)
+        for limit in (1, 2, 3, 5, 20):
+            for offset in range(0, len(projects) + 2):
+                page = three_un(user=user, since=date(2023, 1, 1), as_of=D, limit=limit, offset=offset)[key]
+                assert page["count"] == len(projects)
+                assert [r["code"] for r in page["items"]] == ledger_order[offset:offset + limit], (limit, offset)
+        tail = three_un(user=user, since=date(2023, 1, 1), as_of=D, offset=5)[key]
+        assert [r["code"] for r in tail["items"]] == ledger_order[5:]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,7 +13,9 @@ from kaifaqu.core.changelog import log_row_common, snapshot_fields, snapshot_of
 from kaifaqu.core.models import ObjectChange
 from kaifaqu.core.setwise import id_set, log_created, log_updated
 
+from .. import listing
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
+from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import entry_stages, new_project_codes
 from .bulk import _Alongside, _insert, _prepared, _send, _Stale, _update_projects
@@ -45,7 +47,10 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
     records = []
     for row in rows:
         row.merged["code"] = row.merged["code"] or next(codes)
-        records.append(PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now})
+        record = PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now}
+        if row.entry:  # the listing date its one entry gives (listing.py)
+            record[LISTED_ON[Batch(row.entry[1])]] = row.entry[0].date
+        records.append(record)
     _insert(Project, records, with_ids=True)
     if _database_renders():
         ids = [r["id"] for r in records]
@@ -151,11 +156,13 @@ def _stage_event(project: dict, user, now) -> dict:
 
 
 def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
-    """New campaign listings, each with the project's total investment at listing, and their change-log rows."""
+    """New campaign listings, each with the project's total investment at listing, and their change-log rows;
+    the listing dates of the existing projects listed (new ones got theirs as they were inserted)."""
     records = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1],
                 "project_id": created[r.number] if r.number in created else r.project["id"],
                 "investment_at_listing": r.merged["total_investment"]} for r in rows]
     _insert(CampaignEntry, records, with_ids=True)
+    listing.refresh(r.project["id"] for r in rows if r.number not in created)
     if not _database_renders():
         items = []
         for row, record in zip(rows, records, strict=True):  # labelled as CampaignEntry.__str__ does
