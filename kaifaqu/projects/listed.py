@@ -188,10 +188,12 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
         sql, p = where_sql(q)
         bits.append(f"CASE WHEN {sql} THEN {1 << i} ELSE 0 END")
         params += p
-    selects = [f"{' + '.join(bits)} AS cell", *([column(group_by)] if group_by else [])]
-    aggregates = ["COUNT(*)", *[f"SUM({column(c)})" for c in sums]]
-    group = ", ".join(str(i) for i in range(1, len(selects) + 1))
-    sql = f"SELECT {', '.join(selects + aggregates)} {listed.from_sql} GROUP BY {group}"
+    selects = ["cell", *(["grp"] if group_by else [])]
+    inner = [f"{' + '.join(bits)} AS cell", *([f"{column(group_by)} AS grp"] if group_by else []),
+             *[f"{column(c)} AS s{i}" for i, c in enumerate(sums)]]
+    aggregates = ["COUNT(*)", *[f"SUM(s{i})" for i in range(len(sums))]]
+    sql = (f"SELECT {', '.join(selects + aggregates)} FROM (SELECT {', '.join(inner)} {listed.from_sql}{_fence()}) "
+           f"AS cells GROUP BY {', '.join(selects)}")
     names = [*BATCHES, *keys]
     cells = []
     with connection.cursor() as cursor:
@@ -204,6 +206,13 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
                 count=row[width], sums={c: _decimal(v) for c, v in zip(sums, row[width + 1 :], strict=True)},
                 group=row[1] if group_by else None))
     return cells
+
+
+def _fence() -> str:
+    """Ends a subquery whose computed columns the outer query uses more than once. SQLite would flatten it and
+    compute each column once per use (the cell or list CASE: a fifth of the statistics' time over 200,000
+    projects); a LIMIT keeps it a subquery. PostgreSQL computes them once either way, and is slower fenced."""
+    return " LIMIT -1" if connection.vendor == "sqlite" else ""
 
 
 def _decimal(value) -> Decimal:
@@ -281,6 +290,6 @@ def _tagged(base: QuerySet[Project], campaign_ids: list[int], since: date | None
     tagged = (f"SELECT CASE {' '.join(whens)} END AS list, {column('id')} AS id, {column('zone_id')} AS zone_id, "
               f"{column('code')} AS code {listed.from_sql}")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM ({tagged}) AS tagged WHERE list IS NOT NULL {tail}",
+        cursor.execute(f"SELECT {select} FROM ({tagged}{_fence()}) AS tagged WHERE list IS NOT NULL {tail}",
                        params + listed.params)
         return cursor.fetchall()
