@@ -164,3 +164,16 @@ def test_listing_dates_answer_as_the_entries_do(user_of, monkeypatch, projects, 
     CampaignEntry.objects.filter(project__in=made).delete()
     Project.objects.filter(pk__in=[p.pk for p in made]).delete()
     Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).delete()
+
+
+def test_check_listing_finds_and_fixes_drift():
+    from django.core.management import CommandError, call_command
+
+    p = ProjectFactory()
+    CampaignEntryFactory(project=p, batch=Batch.SIGN, campaign=CampaignFactory(date=date(2024, 3, 1)))
+    call_command("check_listing")  # all agree
+    Project.objects.filter(pk=p.pk).update(sign_listed_on=None)  # as a raw write of entries would leave it
+    with pytest.raises(CommandError, match="1 个项目"):
+        call_command("check_listing")
+    call_command("check_listing", "--fix")
+    assert dates(p) == (date(2024, 3, 1), None, None) and listing.drift() == []
