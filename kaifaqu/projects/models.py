@@ -23,7 +23,7 @@ class Project(ChangeLoggedModel):
     # index that nothing here uses and every write pays for (a fifth of updating 100,000 projects).
     code = models.CharField(_("项目编号"), max_length=40)
     name = models.CharField(_("项目名称"), max_length=200)
-    # Indexed by (zone, code) and (zone, stage) below; a single-column index would only slow every write.
+    # Indexed by (zone, code) below; a single-column index would only slow every write.
     zone = models.ForeignKey("zones.Zone", verbose_name=_("所属开发区"), related_name="projects", db_index=False,
                              on_delete=models.PROTECT)
     park = models.ForeignKey("zones.Park", verbose_name=_("所属园区"), null=True, blank=True,
@@ -40,7 +40,10 @@ class Project(ChangeLoggedModel):
     expected_annual_output = models.DecimalField(_("预计年产值(万元)"), null=True, blank=True, **MONEY)
     jobs = models.PositiveIntegerField(_("新增就业(人)"), null=True, blank=True)
     land_mu = models.DecimalField(_("用地面积(亩)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    stage = models.CharField(_("当前阶段"), max_length=12, choices=Stage.choices)  # indexed with the zone
+    # Not indexed: a (zone, stage) index led SQLite, over the national data set, to read every zone's started
+    # projects and sort them for one page (276 ms), where walking (zone, code) stops after 50 rows (66 ms); on
+    # PostgreSQL the list's queries take the same time without it.
+    stage = models.CharField(_("当前阶段"), max_length=12, choices=Stage.choices)
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     started_on = models.DateField(_("开工日期"), null=True, blank=True)
     producing_on = models.DateField(_("投产日期"), null=True, blank=True)
@@ -74,8 +77,7 @@ class Project(ChangeLoggedModel):
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["zone_id", "code"]
-        indexes = [models.Index(fields=["zone", "code"]), models.Index(fields=["zone", "stage"]),
-                   models.Index(fields=["name", "zone"])]
+        indexes = [models.Index(fields=["zone", "code"]), models.Index(fields=["name", "zone"])]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="project_code_unique"),
             models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_investment_gte_0",
