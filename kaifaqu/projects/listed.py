@@ -235,15 +235,20 @@ def listed_window(base: QuerySet[Project], campaign_ids: Iterable[int], lists: d
                   limit: int | None, offset: int = 0) -> dict[str, tuple[int, list[int]]]:
     """For each named list — (condition, the batch a project must have been listed in, or None); the lists must
     be disjoint — its size and the ids of its projects in ledger order (zone, code), `limit` of them from `offset`
-    (all when None). Two queries: each list counted per zone, then the projects of the zones the windows fall in
-    (a few zones, read by the zone index) — no sort of the whole lists."""
+    (all when None). Two queries, and no sort of the whole lists: on PostgreSQL each list counted per zone, then
+    the projects of the zones the windows fall in (a few zones, read by the zone index); on SQLite
+    (`_walked_windows`) the lists counted, then each window read by walking the (zone, code) index."""
     ids = list(campaign_ids)
     out: dict[str, tuple[int, list[int]]] = {name: (0, []) for name in lists}
     if not ids or _sees_nothing(base):
         return out
     since = since_date(ids)
+    if connection.vendor == "sqlite":
+        return _walked_windows(base, ids, since, lists, limit, offset)
+    tagged, params = _tagged_sql(base, ids, since, lists)
     per_zone: dict[str, list[tuple[int, int]]] = {name: [] for name in lists}
-    for name, zone_id, count in _tagged(base, ids, since, lists, "list, zone_id, COUNT(*)", "GROUP BY list, zone_id"):
+    for name, zone_id, count in _fetch(f"SELECT list, zone_id, COUNT(*) FROM ({tagged}) AS tagged "
+                                       "WHERE list IS NOT NULL GROUP BY list, zone_id", params):
         per_zone[name].append((zone_id, count))
     wanted: dict[str, tuple[set[int], int]] = {}  # list → (the zones its window falls in, its rows before them)
     for name, zones in per_zone.items():
@@ -266,7 +271,9 @@ def listed_window(base: QuerySet[Project], campaign_ids: Iterable[int], lists: d
     zones = sorted(set().union(*(z for z, _ in wanted.values())))
     narrowed = base if limit is None else base.filter(zone_id__in=zones)
     rows: dict[str, list[tuple[int, str, int]]] = {name: [] for name in lists}
-    for name, pk, zone_id, code in _tagged(narrowed, ids, since, lists, "list, id, zone_id, code"):
+    tagged, params = _tagged_sql(narrowed, ids, since, lists)
+    for name, pk, zone_id, code in _fetch(f"SELECT list, id, zone_id, code FROM ({tagged}) AS tagged "
+                                          "WHERE list IS NOT NULL", params):
         if name in wanted and zone_id in wanted[name][0]:
             rows[name].append((zone_id, code, pk))
     for name, (_zones, skipped) in wanted.items():
@@ -276,10 +283,39 @@ def listed_window(base: QuerySet[Project], campaign_ids: Iterable[int], lists: d
     return out
 
 
-def _tagged(base: QuerySet[Project], campaign_ids: list[int], since: date | None,
-            lists: dict[str, tuple[Q, str | None]], select: str, tail: str = "") -> list[tuple]:
-    """`SELECT {select} FROM (the listed projects of `base`, each tagged with the name of its list — as `list` —
-    beside its id, zone_id and code) WHERE list IS NOT NULL {tail}`."""
+def _walked_windows(base: QuerySet[Project], ids: list[int], since: date | None,
+                    lists: dict[str, tuple[Q, str | None]], limit: int | None,
+                    offset: int) -> dict[str, tuple[int, list[int]]]:
+    """`listed_window` on SQLite, which groups by sorting (a third of the time of counting per zone over the
+    national data set) but walks an index in order well: the lists' sizes in one pass without grouping, then
+    each window from the (zone, code) index, which stops after `offset + limit` of the list's projects (a few
+    milliseconds for a first page; the deeper the page, the longer the walk)."""
+    tagged, params = _tagged_sql(base, ids, since, lists)
+    counts = ", ".join("COALESCE(SUM(CASE WHEN list = %s THEN 1 ELSE 0 END), 0)" for _ in lists)
+    (sizes,) = _fetch(f"SELECT {counts} FROM ({tagged}{_fence()}) AS tagged", [*lists, *params])
+    out = {name: (size, []) for name, size in zip(lists, sizes, strict=True)}
+    wanted = [name for name, size in zip(lists, sizes, strict=True) if size > offset and limit != 0]
+    if not wanted:
+        return out
+    window = " LIMIT %s OFFSET %s" if limit is not None else ""
+    parts, all_params = [], []
+    for name in wanted:
+        parts.append(f"SELECT * FROM (SELECT list, id, zone_id, code FROM ({tagged}) AS tagged WHERE list = %s "
+                     f"ORDER BY zone_id, code{window})")
+        all_params += [*params, name, *([limit, offset] if limit is not None else [])]
+    rows: dict[str, list[tuple[int, str, int]]] = {name: [] for name in wanted}
+    for name, pk, zone_id, code in _fetch(" UNION ALL ".join(parts), all_params):
+        rows[name].append((zone_id, code, pk))
+    for name in wanted:
+        ordered = [pk for _zone, _code, pk in sorted(rows[name])]
+        out[name] = (out[name][0], ordered if limit is not None else ordered[offset:])
+    return out
+
+
+def _tagged_sql(base: QuerySet[Project], campaign_ids: list[int], since: date | None,
+                lists: dict[str, tuple[Q, str | None]]) -> tuple[str, list]:
+    """The listed projects of `base`, each tagged with the name of its list (`list`, NULL for none) beside its
+    id, zone_id and code: SQL and parameters."""
     listed = listed_from(base, campaign_ids, since=since)
     whens, params = [], []
     for name, (q, batch) in lists.items():
@@ -287,9 +323,11 @@ def _tagged(base: QuerySet[Project], campaign_ids: list[int], since: date | None
         flag_sql, flag_params = listed.flags[Batch(batch)] if batch else ("", [])
         whens.append(f"WHEN {flag_sql + ' = 1 AND ' if batch else ''}({sql}) THEN %s")
         params += [*flag_params, *p, name]
-    tagged = (f"SELECT CASE {' '.join(whens)} END AS list, {column('id')} AS id, {column('zone_id')} AS zone_id, "
-              f"{column('code')} AS code {listed.from_sql}")
+    return (f"SELECT CASE {' '.join(whens)} END AS list, {column('id')} AS id, {column('zone_id')} AS zone_id, "
+            f"{column('code')} AS code {listed.from_sql}", params + listed.params)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM ({tagged}{_fence()}) AS tagged WHERE list IS NOT NULL {tail}",
-                       params + listed.params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
