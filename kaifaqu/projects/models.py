@@ -116,7 +116,7 @@ class Project(ChangeLoggedModel):
         return self.type == ProjectType.INDUSTRIAL
 
 
-LISTED_ON_FIELDS = ("sign_listed_on", "start_listed_on", "produce_listed_on")
+LISTED_ON_FIELDS = tuple(listing.LISTED_ON.values())
 
 
 class StageEvent(models.Model):
