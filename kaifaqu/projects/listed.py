@@ -82,16 +82,11 @@ class Listed:
     flags: dict[str, tuple[str, list]]
 
 
-UNKNOWN = object()
-
-
-def listed_from(base: QuerySet[Project], campaign_ids: list[int], batches: bool = True, since=UNKNOWN) -> Listed:
+def listed_from(base: QuerySet[Project], campaign_ids: list[int], since: date | None, batches: bool = True) -> Listed:
     """The projects of `base` (a scoped, filtered queryset) listed in the campaigns. When the set is every
-    campaign since a date (`since_date`, unless the caller has it), a condition on the projects' own listing
-    dates (listing.py); otherwise the projects joined to their entries in the set grouped by project (the scope
-    narrows the entries before they are grouped) — or, without `batches`, a plain semi-join."""
-    if since is UNKNOWN:
-        since = since_date(campaign_ids)
+    campaign since a date (`since`, from `since_date`), a condition on the projects' own listing dates
+    (listing.py); otherwise the projects joined to their entries in the set grouped by project (the scope narrows
+    the entries before they are grouped) — or, without `batches`, a plain semi-join."""
     if since is not None:
         return _listed_since(base, since)
     entries = _qn(CampaignEntry._meta.db_table)
@@ -142,11 +137,8 @@ def _scope_where(base: QuerySet[Project]) -> tuple[str, list]:
     """`base`'s conditions over the projects table: compiled as they are if they read the projects table alone
     (a zone list, a stage), else as `id IN (subquery)`."""
     query = base.order_by().values("pk").query
-    try:
-        if not {alias for alias, uses in query.alias_refcount.items() if uses} - {TABLE}:
-            return _compiled_where(query)
-    except EmptyResultSet:
-        pass
+    if not {alias for alias, uses in query.alias_refcount.items() if uses} - {TABLE}:
+        return _compiled_where(query)
     sql, params = query.sql_with_params()
     return f"{column('id')} IN ({sql})", list(params)
 
@@ -179,7 +171,7 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
         return []
     # Each project's cell as one integer, a bit per batch flag and per key: grouping by one integer is several
     # times cheaper than by eight columns (SQLite sorts the groups; PostgreSQL hashes them).
-    listed = listed_from(base, ids, batches)
+    listed = listed_from(base, ids, since_date(ids), batches)
     bits, params = ["0"], []
     if batches:
         bits = [f"{1 << i} * {listed.flags[b][0]}" for i, b in enumerate(FLAGS)]
@@ -196,15 +188,13 @@ def listed_cells(base: QuerySet[Project], campaign_ids: Iterable[int], keys: dic
            f"AS cells GROUP BY {', '.join(selects)}")
     names = [*BATCHES, *keys]
     cells = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + listed.params)
-        for row in cursor.fetchall():
-            code, width = row[0], len(selects)
-            marked = {name for i, name in enumerate(names) if code & (1 << i)}
-            cells.append(Cell(
-                batches=frozenset(marked & set(BATCHES)), keys=frozenset(marked - set(BATCHES)),
-                count=row[width], sums={c: _decimal(v) for c, v in zip(sums, row[width + 1 :], strict=True)},
-                group=row[1] if group_by else None))
+    for row in _fetch(sql, params + listed.params):
+        code, width = row[0], len(selects)
+        marked = {name for i, name in enumerate(names) if code & (1 << i)}
+        cells.append(Cell(
+            batches=frozenset(marked & set(BATCHES)), keys=frozenset(marked - set(BATCHES)),
+            count=row[width], sums={c: _decimal(v) for c, v in zip(sums, row[width + 1 :], strict=True)},
+            group=row[1] if group_by else None))
     return cells
 
 
@@ -316,7 +306,7 @@ def _tagged_sql(base: QuerySet[Project], campaign_ids: list[int], since: date | 
                 lists: dict[str, tuple[Q, str | None]]) -> tuple[str, list]:
     """The listed projects of `base`, each tagged with the name of its list (`list`, NULL for none) beside its
     id, zone_id and code: SQL and parameters."""
-    listed = listed_from(base, campaign_ids, since=since)
+    listed = listed_from(base, campaign_ids, since)
     whens, params = [], []
     for name, (q, batch) in lists.items():
         sql, p = where_sql(q)

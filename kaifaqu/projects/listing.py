@@ -26,10 +26,9 @@ from .choices import Batch
 LISTED_ON = {Batch.SIGN: "sign_listed_on", Batch.START: "start_listed_on", Batch.PRODUCE: "produce_listed_on"}
 
 
-def refresh(project_ids: Iterable[int] | None = None) -> None:
-    """Recompute the listing dates of the projects (every project when None) from their entries: one UPDATE
-    per 5,000 projects, each date a correlated MAX over the project's entries (read from the (project,
-    campaign, batch) index)."""
+def refresh(project_ids: Iterable[int]) -> None:
+    """Recompute the listing dates of the projects from their entries: one UPDATE per 5,000 projects, each date
+    a correlated MAX over the project's entries (read from the (project, campaign, batch) index)."""
     from django.db.models import Max, OuterRef, Subquery
 
     from .models import CampaignEntry, Project
@@ -39,33 +38,21 @@ def refresh(project_ids: Iterable[int] | None = None) -> None:
         return Subquery(entries.annotate(on=Max("campaign__date")).values("on"))
 
     values = {field: latest(batch) for batch, field in LISTED_ON.items()}
-    if project_ids is None:
-        Project.objects.update(**values)
-        return
     for chunk in chunks(sorted(set(project_ids)), 5000):
         Project.objects.filter(pk__in=chunk).update(**values)
 
 
-def expected(project_ids: Iterable[int] | None = None) -> dict[int, dict[str, object]]:
-    """{project id: the listing dates its entries give}, for projects with at least one entry."""
-    from django.db.models import Max
-
-    from .models import CampaignEntry
-
-    entries = CampaignEntry.objects.order_by()
-    if project_ids is not None:
-        entries = entries.filter(project_id__in=list(project_ids))
-    out: dict[int, dict[str, object]] = {}
-    for project_id, batch, on in entries.values_list("project_id", "batch").annotate(on=Max("campaign__date")):
-        out.setdefault(project_id, dict.fromkeys(LISTED_ON.values()))[LISTED_ON[Batch(batch)]] = on
-    return out
-
-
 def drift() -> list[int]:
     """The projects whose stored listing dates disagree with their entries (none, if every write kept them)."""
-    from .models import Project
+    from django.db.models import Max
 
-    want = expected()
-    empty = dict.fromkeys(LISTED_ON.values())
-    return sorted(pk for pk, *dates in Project.objects.values_list("pk", *LISTED_ON.values())
-                  if dict(zip(LISTED_ON.values(), dates, strict=True)) != want.get(pk, empty))
+    from .models import CampaignEntry, Project
+
+    fields = list(LISTED_ON.values())
+    want: dict[int, dict[str, object]] = {}
+    entries = CampaignEntry.objects.order_by().values_list("project_id", "batch").annotate(on=Max("campaign__date"))
+    for project_id, batch, on in entries:
+        want.setdefault(project_id, dict.fromkeys(fields))[LISTED_ON[Batch(batch)]] = on
+    empty = dict.fromkeys(fields)
+    return sorted(pk for pk, *dates in Project.objects.values_list("pk", *fields)
+                  if dict(zip(fields, dates, strict=True)) != want.get(pk, empty))
