@@ -1,4 +1,5 @@
 """The change log: every create, update and delete of domain data, with who, when, which request, before → after.
+A create keeps the new object's every field, a delete the deleted one's, an update the fields it changed.
 
 Models opt in by subclassing `ChangeLoggedModel`. The acting user and request id come from a context variable
 that the request middleware (pages) and the API authentication set; commands run as "系统".
@@ -163,15 +164,26 @@ def _record(instance: models.Model, action: str, before: dict | None, after: dic
     )
 
 
+def changed_only(before: dict, after: dict) -> tuple[dict, dict]:
+    """An update's snapshots as the log keeps them: only the fields whose values changed, before and after.
+    (A create keeps every field of the new object, a delete every field of the one deleted.)"""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
 @receiver(post_save)
 def _log_save(sender, instance, created, raw=False, **kwargs):
     if raw or not isinstance(instance, ChangeLoggedModel):
         return
     after = snapshot(instance)
-    before = None if created else instance._prechange
-    if not created and before == after:
-        return
-    _record(instance, "create" if created else "update", before, after)
+    if created:
+        _record(instance, "create", None, after)
+    else:
+        before = instance._prechange
+        if before is None:  # loaded without every field: nothing to compare with, so the whole object is kept
+            _record(instance, "update", None, after)
+        elif before != after:
+            _record(instance, "update", *changed_only(before, after))
     instance._loaded = {f.attname: f.value_from_object(instance) for f in instance._meta.concrete_fields}
 
 

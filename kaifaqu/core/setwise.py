@@ -34,11 +34,12 @@ def id_set(ids: list[int]) -> tuple[str, list]:
     return "SELECT value FROM json_each(%s)", [json.dumps(list(ids))]
 
 
-def snapshot_sql(model: type[models.Model], alias: str) -> str:
-    """SQL for the JSON text of `changelog.snapshot` of `model`'s row `alias` (every concrete field, by attname),
-    for a statement executed with parameters (a literal % is written %%)."""
+def snapshot_sql(model: type[models.Model], alias: str, attnames: list[str] | None = None) -> str:
+    """SQL for the JSON text of `changelog.snapshot` of `model`'s row `alias` (every concrete field, by attname,
+    or those `attnames`), for a statement executed with parameters (a literal % is written %%)."""
     qn = connection.ops.quote_name
-    pairs = [f"'{f.attname}', {_value_sql(f, f'{alias}.{qn(f.column)}')}" for f in model._meta.concrete_fields]
+    fields = [f for f in model._meta.concrete_fields if attnames is None or f.attname in attnames]
+    pairs = [f"'{f.attname}', {_value_sql(f, f'{alias}.{qn(f.column)}')}" for f in fields]
     call = "json_build_object({})::text" if connection.vendor == "postgresql" else "json_object({})"
     parts = [call.format(", ".join(pairs[i:i + PAIRS_PER_CALL])) for i in range(0, len(pairs), PAIRS_PER_CALL)]
     if len(parts) == 1:
@@ -83,11 +84,13 @@ def log_created(model: type[models.Model], ids: list[int], *, label: str, label_
          [*(label_params or []), *ids_params])
 
 
-def log_updated(model: type[models.Model], ids: list[int], update: Callable[[], object], *, label: str,
-                now) -> None:
-    """Run `update()`, which changes `model`'s rows `ids`, and log each change (before → after) as the acting
-    user in the current request, at `now`: the rows' snapshots are kept in a temporary table first, and the log is
-    one INSERT … SELECT from it and the updated rows. `label` as for `log_created` (no joins)."""
+def log_updated(model: type[models.Model], ids: list[int], update: Callable[[], object], *, fields: list[str],
+                label: str, now) -> None:
+    """Run `update()`, which writes `fields` (attnames) of `model`'s rows `ids`, and log each change (those fields
+    before → after) as the acting user in the current request, at `now`: the rows' values are kept in a temporary
+    table first, and the log is one INSERT … SELECT from it and the updated rows. `label` as for `log_created` (no
+    joins). A row's snapshots hold every field written, not only those whose values changed in that row: rendering
+    only those, per row, would cost the database more than the few repeated values weigh."""
     if not ids:
         update()
         return
@@ -96,16 +99,19 @@ def log_updated(model: type[models.Model], ids: list[int], update: Callable[[], 
     ids_sql, ids_params = id_set(ids)
     with connection.cursor() as cursor:  # (one left by a failed call outside a transaction goes first)
         cursor.execute("DROP TABLE IF EXISTS setwise_before")
-        cursor.execute(f"CREATE TEMPORARY TABLE setwise_before AS SELECT o.{pk} AS id, {snapshot_sql(model, 'o')} "
-                       f"AS snap FROM {table} o WHERE o.{pk} IN ({ids_sql})", ids_params)
+        cursor.execute(f"CREATE TEMPORARY TABLE setwise_before AS SELECT o.{pk} AS id, "
+                       f"{snapshot_sql(model, 'o', fields)} AS snap FROM {table} o WHERE o.{pk} IN ({ids_sql})",
+                       ids_params)
     update()
-    _log(model, "update", now, label, "b.snap", f"JOIN setwise_before b ON b.id = o.{pk}", [])
+    _log(model, "update", now, label, "b.snap", f"JOIN setwise_before b ON b.id = o.{pk}", [], fields)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE setwise_before")
 
 
-def _log(model: type[models.Model], action: str, now, label: str, before: str, rest: str, params: list) -> None:
-    """INSERT … SELECT the log rows of `model`'s rows `o` that `rest` (joins, conditions) selects."""
+def _log(model: type[models.Model], action: str, now, label: str, before: str, rest: str, params: list,
+         attnames: list[str] | None = None) -> None:
+    """INSERT … SELECT the log rows of `model`'s rows `o` that `rest` (joins, conditions) selects, their "after"
+    snapshots of `attnames` (default: every field)."""
     qn = connection.ops.quote_name
     log = ObjectChange._meta
     common = log_row_common(model, action) | {"time": now}
@@ -115,6 +121,6 @@ def _log(model: type[models.Model], action: str, now, label: str, before: str, r
     pk = f"o.{qn(model._meta.pk.column)}"
     sql = (f"INSERT INTO {qn(log.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
            f"SELECT {', '.join(['%s'] * len(constants))}, CAST({pk} AS text), substr({label}, 1, 200), {before}, "
-           f"{snapshot_sql(model, 'o')} FROM {qn(model._meta.db_table)} o {rest}")
+           f"{snapshot_sql(model, 'o', attnames)} FROM {qn(model._meta.db_table)} o {rest}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*constants, *params])

@@ -46,6 +46,18 @@ def test_a_save_that_changes_nothing_records_nothing(zone_by_code):
     assert ObjectChange.objects.count() == before
 
 
+def test_an_update_keeps_the_fields_it_changed_and_a_create_every_field(user_of, zone_by_code):
+    with change_context(user_of("yq-etdz")):
+        park = Park.objects.create(zone=zone_by_code("S147007"), name="测试园区")
+        park.name = "测试园区二期"
+        park.save()
+    create, update = ObjectChange.objects.for_object(park).order_by("id")
+    every_field = {f.attname for f in Park._meta.concrete_fields}
+    assert (create.prechange_data, set(create.postchange_data)) == (None, every_field)
+    assert (update.prechange_data, update.postchange_data) == ({"name": "测试园区"}, {"name": "测试园区二期"})
+    assert update.diff() == [("名称", "测试园区", "测试园区二期")]
+
+
 def test_change_log_is_read_only_in_admin(client_of):
     client = client_of("province")
     assert client.get("/admin/core/objectchange/").status_code == 200

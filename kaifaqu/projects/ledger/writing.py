@@ -120,12 +120,12 @@ def _update(user, rows: list[_Row], now) -> None:
     event when the stage moved."""
     if not rows:
         return
-    changed = sorted({a for r in rows for a in r.changed})
+    changed = [*sorted({a for r in rows for a in r.changed}), "version", "updated_at"]
     for row in rows:  # the project as checked (every field), changed by the row; the version guards the write
         row.merged |= {"version": row.project["version"] + 1, "updated_at": now}
-    update = partial(_update_projects, [r.merged for r in rows], [*changed, "version", "updated_at"])
+    update = partial(_update_projects, [r.merged for r in rows], changed)
     if _database_renders():
-        log_updated(Project, [r.merged["id"] for r in rows], update, label="o.name", now=now)
+        log_updated(Project, [r.merged["id"] for r in rows], update, fields=changed, label="o.name", now=now)
     else:  # the change log's rows are built while the server applies the update
         log = _Alongside(_prepared(ObjectChange, _log_records(Project, "update", _before_after(rows), now)))
         try:
@@ -137,15 +137,17 @@ def _update(user, rows: list[_Row], now) -> None:
 
 
 def _before_after(rows: list[_Row]) -> Iterator[tuple[int, str, dict, dict]]:
-    """(pk, repr, before, after) of each updated project; "after" is "before" with the changed fields."""
+    """(pk, repr, before, after) of each updated project: its changed fields, as the log keeps an update
+    (`changelog.changed_only`)."""
     convert = dict(snapshot_fields(Project)[1])
     for row in rows:
-        before, after = snapshot_of(Project, row.project), row.merged
-        snap = before.copy()
+        before, after, old, new = row.project, row.merged, {}, {}
         for name in (*row.changed, "version", "updated_at"):
+            value = before[name]
+            old[name] = value if value is None or name not in convert else convert[name](value)
             value = after[name]
-            snap[name] = value if value is None or name not in convert else convert[name](value)
-        yield after["id"], after["name"], before, snap
+            new[name] = value if value is None or name not in convert else convert[name](value)
+        yield after["id"], after["name"], old, new
 
 
 def _stage_event(project: dict, user, now) -> dict:
