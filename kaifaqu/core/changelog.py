@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextvars
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache, partial
 from operator import itemgetter
 
+import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -70,13 +72,34 @@ def snapshot(instance: models.Model, values: dict | None = None) -> dict:
 def snapshot_of(model: type[models.Model], values: dict) -> dict:
     """The snapshot of a `model` row holding `values` (every concrete field, by attname): what the change log
     keeps. Decimals as text at the field's precision (383.2 and 383.20 are the same amount), dates ISO, timestamps
-    as DjangoJSONEncoder writes them; the rest as they are. Fast enough for a 100,000-row import."""
+    as DjangoJSONEncoder writes them; the rest as they are."""
     names, converted = snapshot_fields(model)
-    snap = dict(zip(names, itemgetter(*names)(values), strict=True))
+    snap = dict(zip(names, _getter(model)(values), strict=True))
     for name, convert in converted:
         if (value := snap[name]) is not None:
             snap[name] = convert(value)
     return snap
+
+
+def snapshot_texts(model: type[models.Model], rows: Iterable[dict]) -> Iterator[str]:
+    """The JSON text of `snapshot_of(model, row)` for each of many `rows` (what a `SnapshotField` stores), at a
+    third of the cost: orjson writes the dates itself (each field's value a `date`, as an import's are), and a
+    row holding exactly `model`'s attnames is copied, not rebuilt field by field."""
+    names, converted = snapshot_fields(model)
+    getter, count = _getter(model), len(names)
+    converted = [(name, convert) for name, convert in converted if convert is not _date_text]
+    for row in rows:
+        snap = row.copy() if len(row) == count and row.keys() == _name_set(model) else dict(
+            zip(names, getter(row), strict=True))
+        for name, convert in converted:
+            if (value := snap[name]) is not None:
+                snap[name] = convert(value)
+        yield orjson.dumps(snap, default=_ENCODER.default).decode()
+
+
+@cache
+def _name_set(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(snapshot_fields(model)[0])
 
 
 @cache
@@ -86,11 +109,18 @@ def snapshot_fields(model: type[models.Model]) -> tuple[list[str], list[tuple[st
     return [f.attname for f in fields], [(f.attname, c) for f in fields if (c := _converter(f)) is not None]
 
 
+@cache
+def _getter(model: type[models.Model]) -> Callable[[dict], tuple]:
+    return itemgetter(*snapshot_fields(model)[0])
+
+
 def _converter(field: models.Field) -> Callable[[object], object] | None:
     kind = field.get_internal_type()
     if kind == "DecimalField":
-        return partial(_decimal_text, places=field.decimal_places)
-    if kind in ("DateField", "DateTimeField", "TimeField", "DurationField", "UUIDField"):
+        return partial(_decimal_text, spec=f".{field.decimal_places}f")
+    if kind == "DateField":
+        return _date_text
+    if kind in ("DateTimeField", "TimeField", "DurationField", "UUIDField"):
         # Mostly one value over and over (an import's `now`): a few are kept, not every one seen.
         return lru_cache(maxsize=16)(_json_text)
     if kind == "JSONField":
@@ -98,8 +128,12 @@ def _converter(field: models.Field) -> Callable[[object], object] | None:
     return None
 
 
-def _decimal_text(value, places: int) -> str:
-    return f"{value if isinstance(value, Decimal) else Decimal(value):.{places}f}"
+def _decimal_text(value, spec: str) -> str:
+    return format(value if type(value) is Decimal else Decimal(value), spec)
+
+
+def _date_text(value) -> str:
+    return value.isoformat() if type(value) is date else _json_text(value)
 
 
 def _json_text(value):

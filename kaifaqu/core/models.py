@@ -22,8 +22,10 @@ class SnapshotField(models.TextField):
     def to_python(self, value):
         return orjson.loads(value) if isinstance(value, str) else value
 
-    def get_prep_value(self, value):
-        return None if value is None else orjson.dumps(value, default=_ENCODER.default).decode()
+    def get_prep_value(self, value):  # text is taken as JSON already (`changelog.snapshot_texts`)
+        if value is None or isinstance(value, str):
+            return value
+        return orjson.dumps(value, default=_ENCODER.default).decode()
 
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj)) or ""

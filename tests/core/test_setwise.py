@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from kaifaqu.core.changelog import change_context, snapshot
+from kaifaqu.core.changelog import change_context, snapshot, snapshot_texts
 from kaifaqu.core.models import ObjectChange
 from kaifaqu.core.setwise import id_set, log_created, log_updated, snapshot_sql
 from kaifaqu.projects.choices import Batch, Stage
@@ -38,6 +38,18 @@ def test_the_database_renders_the_snapshot_python_takes(stamp):
     stored = Project.objects.get(pk=project.pk)
     assert _rendered(Project, project.pk) == snapshot(stored)
     assert _rendered(Project, project.pk)["total_investment"] == "383.20"
+
+
+def test_snapshot_texts_are_the_snapshots_python_takes():
+    project = ProjectFactory(name='引号"与\\反斜杠\n换行', total_investment=Decimal("383.2"), land_mu=Decimal("12"),
+                             completed_investment=0, stage=Stage.STARTED, signed_on=date(2023, 1, 2),
+                             started_on=date(2023, 12, 31), chain=None)
+    stored = Project.objects.get(pk=project.pk)
+    exact = {f.attname: getattr(stored, f.attname) for f in Project._meta.concrete_fields}  # copied whole
+    wider = exact | {"previous_version": 3, "zone": stored.zone}  # rebuilt from the fields
+    texts = list(snapshot_texts(Project, [exact, wider]))
+    assert [json.loads(t) for t in texts] == [snapshot(stored)] * 2
+    assert json.loads(texts[0])["completed_investment"] == "0.00"
 
 
 def test_a_snapshot_wider_than_one_json_call_is_joined(monkeypatch):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from itertools import repeat
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from kaifaqu.core.changelog import log_row_common, snapshot_fields, snapshot_of
+from kaifaqu.core.changelog import log_row_common, snapshot_fields, snapshot_texts
 from kaifaqu.core.models import ObjectChange
 from kaifaqu.core.setwise import id_set, log_created, log_updated
 
@@ -49,7 +50,7 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         row.merged["code"] = row.merged["code"] or next(codes)
         record = PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now}
         if row.entry:  # the listing date its one entry gives (listing.py)
-            record[LISTED_ON[Batch(row.entry[1])]] = row.entry[0].date
+            record[LISTED_ON[row.entry[1]]] = row.entry[0].date
         records.append(record)
     _insert(Project, records, with_ids=True)
     if _database_renders():
@@ -57,7 +58,8 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
     else:
-        _log(Project, "create", ((r["id"], r["name"], None, snapshot_of(Project, r)) for r in records), now)
+        _log(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records), repeat(None),
+                                    snapshot_texts(Project, records)), now)
         _insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
 
@@ -166,11 +168,10 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
     _insert(CampaignEntry, records, with_ids=True)
     listing.refresh(r.project["id"] for r in rows if r.number not in created)
     if not _database_renders():
-        items = []
-        for row, record in zip(rows, records, strict=True):  # labelled as CampaignEntry.__str__ does
-            label = f"{row.entry[0].name} · {Batch(row.entry[1]).label} · {row.merged['name']}"
-            items.append((record["id"], label, None, snapshot_of(CampaignEntry, record)))
-        _log(CampaignEntry, "create", items, now)
+        batches = {b.value: str(b.label) for b in Batch}  # (each label translated once, not per row)
+        labels = (f"{row.entry[0].name} · {batches[row.entry[1]]} · {row.merged['name']}" for row in rows)
+        _log(CampaignEntry, "create", zip((r["id"] for r in records), labels, repeat(None),  # as its __str__
+                                          snapshot_texts(CampaignEntry, records)), now)
         return
     qn = connection.ops.quote_name
     batch = "CASE o.batch " + " ".join("WHEN %s THEN %s" for _ in Batch) + " END"
@@ -181,8 +182,10 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
                       f"JOIN {qn(Project._meta.db_table)} p ON p.id = o.project_id")
 
 
-def _log(model, action: str, items: Iterable[tuple[int, str, dict | None, dict | None]], now) -> None:
-    """Change-log rows (pk, repr, before, after) for `model`, as the acting user in the current request."""
+def _log(model, action: str, items: Iterable[tuple[int, str, dict | str | None, dict | str | None]],
+         now) -> None:
+    """Change-log rows (pk, repr, before, after: a snapshot, or its JSON text) for `model`, as the acting user in
+    the current request."""
     _insert(ObjectChange, _log_records(model, action, items, now))
 
 
