@@ -461,7 +461,9 @@ def test_an_unchanged_project_may_be_listed_in_a_new_campaign(operator, campaign
 def test_cell_values_are_checked(operator):
     rows = [base_row(1, 统一社会信用代码="91350100M000100Y44", 是否承诺制="可能", **{"新增就业(人)": 1.5}),
             base_row(2, 项目名称="", **{"总投资(万元)": -5, "用地面积(亩)": "很大"}),
-            base_row(3, 领办领导="长" * 51)]
+            base_row(3, 领办领导="长" * 51),
+            # a bad note, on a terminated project whose reason the note would give: still one clear message
+            base_row(4, 当前阶段="终止", 终止日期=date(2024, 6, 1), 备注="长" * 501)]
     assert refused(operator, workbook(rows)) == [
         "第2行 [统一社会信用代码]: 统一社会信用代码校验位不正确",
         "第2行 [新增就业(人)]: 应为整数",
@@ -470,6 +472,7 @@ def test_cell_values_are_checked(operator):
         "第3行 [总投资(万元)]: 不能为负数",
         "第3行 [用地面积(亩)]: “很大”不是数字",
         "第4行 [领办领导]: 不能超过50个字",
+        "第5行 [备注]: 不能超过500个字",
     ]
 
 

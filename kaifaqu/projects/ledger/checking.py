@@ -4,6 +4,7 @@ duplicates, SPEC §4's stage rules, campaign listings) and planned as create / u
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import itemgetter
 
 from kaifaqu.accounts.roles import can_write
 from kaifaqu.zones.models import Zone
@@ -37,8 +38,16 @@ class _Planner:
     def __init__(self, user, lookups: _Lookups, fields: set[str]):
         self.user, self.lk, self.fields = user, lookups, fields
         self.chain_names = {pk: name for name, pk in lookups.chains.items()}
-        self.plain = [(name, DEFAULTS[name]) for name in fields if name in DEFAULTS and name != "code"]
+        plain = [name for name in fields if name in DEFAULTS and name != "code"]
+        self.plain, self.plain_values = plain, itemgetter(*plain) if len(plain) > 1 else lambda v: (v[plain[0]],)
+        # A blank cell's value where its parser gives None (completed investment: 0; the other parsers give the
+        # blank value themselves) — or, in a row with a bad cell (None), every field's.
+        self.defaults = [(name, DEFAULTS[name]) for name in plain if DEFAULTS[name] is not None]
+        self.blank_means = [(name, default) for name, default in self.defaults
+                            if BY_FIELD[name].kind not in ("text", "credit", "method", "bool")]
+        self.new_project = DEFAULTS | {"zone_id": None, "park_id": None, "chain_id": None}
         self.refs = [REFS[name] for name in fields if name in REFS]
+        self.zones: dict[str, tuple[Zone | None, str]] = {}  # a zone cell's text: the zone, or why not
         self.writable: dict[int, bool] = {}
         self.seen_codes: dict[str, int] = {}
         self.seen_names: dict[tuple[str, int], int] = {}
@@ -47,7 +56,7 @@ class _Planner:
 
     def plan(self, row: _Row) -> None:
         zone = self._zone(row)
-        refs = {"zone_id": zone.pk if zone else None, "park_id": self._park(row, zone), "chain_id": self._chain(row)}
+        refs = {"zone_id": zone.id if zone else None, "park_id": self._park(row, zone), "chain_id": self._chain(row)}
         self._target(row, zone)
         row.merged = self._merged(row, refs)
         self._check_stage(row)
@@ -59,26 +68,31 @@ class _Planner:
         text = row.values.get("zone")
         if not text:
             return None
-        zone = self.lk.zone(text)
-        if isinstance(zone, str):
-            row.error("所属开发区", zone)
-            return None
-        if not self._can_write(zone):
-            row.error("所属开发区", f"您无权录入或修改“{zone.name}”的项目")
+        if text not in self.zones:  # (a file names the same zones over and over)
+            self.zones[text] = self._zone_named(text)
+        zone, error = self.zones[text]
+        if error:
+            row.error("所属开发区", error)
         return zone
 
+    def _zone_named(self, text: str) -> tuple[Zone | None, str]:
+        zone = self.lk.zone(text)
+        if isinstance(zone, str):
+            return None, zone
+        return zone, "" if self._can_write(zone) else f"您无权录入或修改“{zone.name}”的项目"
+
     def _can_write(self, zone: Zone) -> bool:
-        if zone.pk not in self.writable:
-            self.writable[zone.pk] = can_write(self.user, zone.org_unit)
-        return self.writable[zone.pk]
+        if zone.id not in self.writable:
+            self.writable[zone.id] = can_write(self.user, zone.org_unit)
+        return self.writable[zone.id]
 
     def _park(self, row: _Row, zone: Zone | None) -> int | None:
         text = row.values.get("park")
         if not text or zone is None:
             return None
-        if (zone.pk, text) not in self.lk.parks:
+        if (zone.id, text) not in self.lk.parks:
             row.error("所属园区", f"“{zone.name}”没有名为“{text}”的园区")
-        return self.lk.parks.get((zone.pk, text))
+        return self.lk.parks.get((zone.id, text))
 
     def _chain(self, row: _Row) -> int | None:
         text = row.values.get("chain")
@@ -123,12 +137,13 @@ class _Planner:
 
     def _merged(self, row: _Row, refs: dict) -> dict:
         """The project's values after the row: the row's columns over the current values (or the defaults)."""
-        merged = dict(row.project) if row.project else DEFAULTS | {"zone_id": None, "park_id": None, "chain_id": None}
+        merged = dict(row.project) if row.project else self.new_project.copy()
         values = row.values
         merged["code"] = merged["code"] or values.get("code") or ""  # a project found by name keeps its code
-        for name, default in self.plain:
-            value = values[name]
-            merged[name] = default if value is None else value
+        merged.update(zip(self.plain, self.plain_values(values), strict=True))
+        for name, default in self.defaults if row.errors else self.blank_means:
+            if merged[name] is None:
+                merged[name] = default
         for name in self.refs:
             merged[name] = refs[name]
         if row.project and merged["zone_id"] != row.project["zone_id"] and "park" not in self.fields:
