@@ -4,7 +4,8 @@ duplicates, SPEC §4's stage rules, campaign listings) and planned as create / u
 from __future__ import annotations
 
 from decimal import Decimal
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, ne
 
 from kaifaqu.accounts.roles import can_write
 from kaifaqu.zones.models import Zone
@@ -27,9 +28,11 @@ def _default(column: LedgerColumn) -> object:
 
 # A blank cell's value, per model field (references are resolved apart).
 DEFAULTS = {c.field: _default(c) for c in COLUMNS if c.kind not in ("ref", "campaign", "batch")}
+VALUES = itemgetter(*MODEL_FIELDS)  # a project's values of the ledger's fields, compared in one go
 # What SPEC §4's rules look at (amounts are checked as they are parsed).
 STAGE_FIELDS = ["stage", "type", "signed_on", "started_on", "producing_on", "at_capacity_on", "terminated_on",
                 "termination_reason"]
+STAGE_VALUES = itemgetter(*STAGE_FIELDS)
 
 
 class _Planner:
@@ -154,7 +157,7 @@ class _Planner:
 
     def _check_stage(self, row: _Row) -> None:
         """SPEC §4's rules (services.stage_date_errors), unless the row leaves the stage and dates as they are."""
-        if row.project and all(row.project[f] == row.merged[f] for f in STAGE_FIELDS):
+        if row.project and STAGE_VALUES(row.project) == STAGE_VALUES(row.merged):
             return
         bad = {e.column for e in row.errors}
         for name, message in stage_date_errors(row.merged, self.today):
@@ -183,7 +186,7 @@ class _Planner:
         if row.project is None:
             return "create", []
         before, after = row.project, row.merged
-        row.changed = [a for a in MODEL_FIELDS if before[a] != after[a]]
+        row.changed = list(compress(MODEL_FIELDS, map(ne, VALUES(before), VALUES(after))))  # (in C: 33 fields)
         changes = [(LABELS[a], self.shown(a, before[a]), self.shown(a, after[a])) for a in row.changed]
         return ("update" if changes else "unchanged"), changes
 

@@ -18,8 +18,9 @@ from .reading import _Row
 
 # ---- import: what the rows refer to, loaded in a fixed number of queries ----------------------------------------
 
-# Every field of the projects a file names: enough to check a row, and the change log's "before" when it is written.
-ATTNAMES = [f.attname for f in Project._meta.concrete_fields]
+# The fields of the projects a file names: enough to check a row, and the change log's "before" when it is written
+# (every field but created_at, which an import never changes: 100,000 timestamps fewer to read and make aware).
+ATTNAMES = [f.attname for f in Project._meta.concrete_fields if f.attname != "created_at"]
 
 
 @dataclass
