@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -254,6 +254,31 @@ def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch):
         ledger_import(user=operator, data=workbook(rows))
     assert [str(e) for e in exc.value.errors] == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
     assert not Project.objects.filter(name="导入测试项目2").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks keys at commit, past a test's end")
+def test_a_chain_deleted_meanwhile_refuses_the_file(operator, monkeypatch):
+    from kaifaqu.projects.ledger import importer
+
+    chain = IndustryChain.objects.create(name="将被删除的产业链")
+    lookups = importer._lookups
+
+    def lookups_then_delete(*args):
+        found = lookups(*args)
+        IndustryChain.objects.filter(pk=chain.pk).delete()  # (its projects would be unlinked; it has none yet)
+        return found
+
+    monkeypatch.setattr(importer, "_lookups", lookups_then_delete)
+    assert refused(operator, workbook([base_row(1, 所属产业链="将被删除的产业链"), base_row(2)])) == [
+        "写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
+
+
+def test_a_key_refused_at_commit_refuses_the_file(operator, monkeypatch):
+    def write_then_fail_at_commit(*args):
+        raise IntegrityError("FOREIGN KEY constraint failed")  # as SQLite's commit reports a deleted zone
+
+    monkeypatch.setattr("kaifaqu.projects.ledger.importer._write", write_then_fail_at_commit)
+    assert refused(operator, workbook([base_row(1)])) == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
 
 
 def test_an_unknown_code_creates_a_project_with_that_code(operator):

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kaifaqu.core.changelog import change_context, current_context
 
@@ -17,7 +17,7 @@ from .checking import _Planner
 from .columns import MAX_UPLOAD_BYTES, ORDER
 from .lookups import _load_projects, _lookups
 from .reading import _read, _Row
-from .report import ImportReport, LedgerImportError, RowError
+from .report import CHANGED_MEANWHILE, ImportReport, LedgerImportError, RowError
 from .writing import _write
 
 logger = logging.getLogger(__name__)
@@ -39,20 +39,23 @@ def _import(user, data: bytes, dry_run: bool) -> ImportReport:
     clock = _Clock()
     rows, fields = _read(data)
     clock.lap("read")
-    with _acting(user), transaction.atomic():
-        lookups = _lookups(user, rows)
-        _load_projects(lookups, rows)
-        planner = _Planner(user, lookups, fields)
-        for row in rows:
-            planner.plan(row)
-        errors = [e for row in rows if row.errors for e in sorted(row.errors, key=_column_order)]
-        if errors:
-            raise LedgerImportError(errors)
-        clock.lap("check")
-        if not dry_run:
-            _write(user, rows)
-        clock.lap("write")
-    clock.lap("commit")  # the deferred foreign-key checks run here
+    try:
+        with _acting(user), transaction.atomic():
+            lookups = _lookups(user, rows)
+            _load_projects(lookups, rows)
+            planner = _Planner(user, lookups, fields)
+            for row in rows:
+                planner.plan(row)
+            errors = [e for row in rows if row.errors for e in sorted(row.errors, key=_column_order)]
+            if errors:
+                raise LedgerImportError(errors)
+            clock.lap("check")
+            if not dry_run:
+                _write(user, rows)
+            clock.lap("write")
+    except IntegrityError as exc:  # a foreign key checked at commit: a zone, chain or campaign deleted meanwhile
+        raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc
+    clock.lap("commit")  # the deferred foreign-key checks left run here
     report = _report(rows, planner, dry_run)
     report.seconds = clock.laps
     logger.info("ledger import of %d rows: %s", len(rows), ", ".join(f"{k} {v:.2f} s" for k, v in clock.laps.items()))

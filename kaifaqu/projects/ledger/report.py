@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from kaifaqu.core.excel import ImportRefused, RowError
 
-__all__ = ["ImportReport", "LedgerImportError", "RowError"]
+__all__ = ["CHANGED_MEANWHILE", "ImportReport", "LedgerImportError", "RowError"]
+
+# Why a checked file could not be written after all: a project saved, or a zone, chain or campaign deleted, meanwhile.
+CHANGED_MEANWHILE = "写入时数据已被他人同时修改，请重新导入（未写入任何数据）"
 
 # ---- the report ---------------------------------------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import entry_stages, new_project_codes
-from .bulk import _Alongside, _insert, _prepared, _send, _Stale, _update_projects
+from .bulk import _Alongside, _check_keys_now, _insert, _prepared, _send, _Stale, _update_projects
 from .reading import _Row
-from .report import LedgerImportError, RowError
+from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
 # ---- import: writing, set-wise (bulk.py has the statements) -------------------------------------------------------
 # The change log gets the snapshots `changelog.snapshot` would take.
@@ -36,7 +36,7 @@ def _write(user, rows: list[_Row]) -> None:
         _update(user, [r for r in rows if r.action == "update"], now)
         _list_in_campaigns([r for r in rows if r.entry], ids, now)
     except (IntegrityError, _Stale) as exc:  # another import or edit got there first
-        raise LedgerImportError([RowError(0, "", "写入时数据已被他人同时修改，请重新导入（未写入任何数据）")]) from exc
+        raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc
 
 
 def _create(user, rows: list[_Row], now) -> dict[int, int]:
@@ -58,9 +58,14 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
     else:
+        stages = _Alongside(_prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now))))
+        try:
+            _check_keys_now(Project)
+        finally:
+            stage_rows = stages.result()
         _log(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records), repeat(None),
                                     snapshot_texts(Project, records)), now)
-        _insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
+        _send(StageEvent, stage_rows)
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
 
 
@@ -166,13 +171,19 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
                 "project_id": created[r.number] if r.number in created else r.project["id"],
                 "investment_at_listing": r.merged["total_investment"]} for r in rows]
     _insert(CampaignEntry, records, with_ids=True)
-    listing.refresh(r.project["id"] for r in rows if r.number not in created)
-    if not _database_renders():
+    if not _database_renders():  # the log's rows are built while the server refreshes dates and checks keys
         batches = {b.value: str(b.label) for b in Batch}  # (each label translated once, not per row)
         labels = (f"{row.entry[0].name} · {batches[row.entry[1]]} · {row.merged['name']}" for row in rows)
-        _log(CampaignEntry, "create", zip((r["id"] for r in records), labels, repeat(None),  # as its __str__
-                                          snapshot_texts(CampaignEntry, records)), now)
+        log = _Alongside(_prepared(ObjectChange, _log_records(CampaignEntry, "create", zip(
+            (r["id"] for r in records), labels, repeat(None), snapshot_texts(CampaignEntry, records)), now)))
+        try:
+            listing.refresh(r.project["id"] for r in rows if r.number not in created)
+            _check_keys_now(CampaignEntry)
+        finally:
+            log_rows = log.result()
+        _send(ObjectChange, log_rows)
         return
+    listing.refresh(r.project["id"] for r in rows if r.number not in created)
     qn = connection.ops.quote_name
     batch = "CASE o.batch " + " ".join("WHEN %s THEN %s" for _ in Batch) + " END"
     log_created(CampaignEntry, [r["id"] for r in records], now=now,  # CampaignEntry.__str__
