@@ -109,7 +109,8 @@ def _prepared(model, records: Iterable[dict]) -> Callable[[], list[list]]:
 
 
 def _send(model, rows: list[list]) -> None:
-    """INSERT rows made by `_prepared`, as `_insert` does."""
+    """INSERT rows (every concrete field but the key, adapted: `_prepared`, `writing._log_rows`), as `_insert`
+    does."""
     fields = _fields(model)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -19,7 +19,7 @@ from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import entry_stages, new_project_codes
-from .bulk import _Alongside, _check_keys_now, _insert, _prepared, _send, _Stale, _update_projects
+from .bulk import _Alongside, _check_keys_now, _fields, _insert, _prepared, _send, _Stale, _update_projects
 from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
@@ -134,7 +134,7 @@ def _update(user, rows: list[_Row], now) -> None:
     if _database_renders():
         log_updated(Project, [r.merged["id"] for r in rows], update, fields=changed, label="o.name", now=now)
     else:  # the change log's rows are built while the server applies the update
-        log = _Alongside(_prepared(ObjectChange, _log_records(Project, "update", _before_after(rows), now)))
+        log = _Alongside(partial(list, _log_rows(Project, "update", _before_after(rows), now)))
         try:
             update()
         finally:
@@ -174,7 +174,7 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
     if not _database_renders():  # the log's rows are built while the server refreshes dates and checks keys
         batches = {b.value: str(b.label) for b in Batch}  # (each label translated once, not per row)
         labels = (f"{row.entry[0].name} · {batches[row.entry[1]]} · {row.merged['name']}" for row in rows)
-        log = _Alongside(_prepared(ObjectChange, _log_records(CampaignEntry, "create", zip(
+        log = _Alongside(partial(list, _log_rows(CampaignEntry, "create", zip(
             (r["id"] for r in records), labels, repeat(None), snapshot_texts(CampaignEntry, records)), now)))
         try:
             listing.refresh(r.project["id"] for r in rows if r.number not in created)
@@ -197,13 +197,24 @@ def _log(model, action: str, items: Iterable[tuple[int, str, dict | str | None, 
          now) -> None:
     """Change-log rows (pk, repr, before, after: a snapshot, or its JSON text) for `model`, as the acting user in
     the current request."""
-    _insert(ObjectChange, _log_records(model, action, items, now))
+    _send(ObjectChange, _log_rows(model, action, items, now))
 
 
-def _log_records(model, action: str, items: Iterable[tuple[int, str, dict | None, dict | None]],
-                 now) -> Iterator[dict]:
-    """The change-log records of `items` (pk, repr, before, after); who acts, and the model's content type, are
-    read now, the records made as they are consumed (in another thread, maybe)."""
-    common = log_row_common(model, action) | {"time": now}
-    return (common | {"object_id": str(pk), "object_repr": label[:200], "prechange_data": before,
-                      "postchange_data": after} for pk, label, before, after in items)
+def _log_rows(model, action: str, items: Iterable[tuple[int, str, dict | str | None, dict | str | None]],
+              now) -> Iterator[list]:
+    """The change-log rows of `items` as `_send` takes them (every field but the key, in order, adapted); who
+    acts, and the model's content type, are read now (the values every row shares, adapted once), the rows made
+    as they are consumed (in another thread, maybe)."""
+    fields = _fields(ObjectChange)
+    shared = log_row_common(model, action) | {"time": now}
+    constants = [f.get_db_prep_save(shared[f.attname], connection) if f.attname in shared else None for f in fields]
+    at = {f.attname: i for i, f in enumerate(fields)}
+    oid, label, pre, post = at["object_id"], at["object_repr"], at["prechange_data"], at["postchange_data"]
+    prep = ObjectChange._meta.get_field("postchange_data").get_prep_value
+
+    def rows() -> Iterator[list]:
+        for pk, text, before, after in items:
+            row = constants.copy()
+            row[oid], row[label], row[pre], row[post] = str(pk), text[:200], prep(before), prep(after)
+            yield row
+    return rows()
