@@ -24,7 +24,7 @@ from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
 # ---- import: writing, set-wise (bulk.py has the statements) -------------------------------------------------------
-# The change log gets the snapshots `changelog.snapshot` would take.
+# The change log gets what a save records (`changelog`): a new object's every field, an update's changed fields.
 
 PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_fields if not f.primary_key}
 
