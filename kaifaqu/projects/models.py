@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -220,24 +222,25 @@ class CampaignQuerySet(models.QuerySet):
     """Deleting campaigns, or moving their dates, refreshes their projects' listing dates."""
 
     def delete(self):
-        projects = _listed_projects(campaign__in=self)
-        with transaction.atomic():
-            result = super().delete()
-            listing.refresh(projects)
-        return result
+        return _refreshing(_listed_projects(campaign__in=self), super().delete)
 
     def update(self, **kwargs):
         if "date" not in kwargs:
             return super().update(**kwargs)
-        projects = _listed_projects(campaign__in=self)
-        with transaction.atomic():
-            count = super().update(**kwargs)
-            listing.refresh(projects)
-        return count
+        return _refreshing(_listed_projects(campaign__in=self), partial(super().update, **kwargs))
 
 
 def _listed_projects(**lookup) -> list[int]:
     return list(CampaignEntry.objects.filter(**lookup).values_list("project_id", flat=True).distinct())
+
+
+def _refreshing(projects, write):
+    """`write()`, then the listing dates of `projects` (ids, taken before the write) recomputed, in one
+    transaction: what every write of campaigns and entries does (listing.py). Returns what `write` returns."""
+    with transaction.atomic():
+        result = write()
+        listing.refresh(projects)
+    return result
 
 
 class Campaign(ChangeLoggedModel):
@@ -260,18 +263,12 @@ class Campaign(ChangeLoggedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        moved = not self._state.adding and getattr(self, "_loaded", {}).get("date", None) != self.date
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if moved:
-                listing.refresh(_listed_projects(campaign=self))
+        if self._state.adding or getattr(self, "_loaded", {}).get("date", None) == self.date:
+            return super().save(*args, **kwargs)
+        return _refreshing(_listed_projects(campaign=self), partial(super().save, *args, **kwargs))  # date moved
 
     def delete(self, *args, **kwargs):
-        projects = _listed_projects(campaign=self)
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            listing.refresh(projects)
-        return result
+        return _refreshing(_listed_projects(campaign=self), partial(super().delete, *args, **kwargs))
 
 
 class CampaignEntryQuerySet(ScopedQuerySet):
@@ -279,27 +276,17 @@ class CampaignEntryQuerySet(ScopedQuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic():
-            created = super().bulk_create(objs, *args, **kwargs)
-            listing.refresh({o.project_id for o in objs})
-        return created
+        return _refreshing({o.project_id for o in objs}, partial(super().bulk_create, objs, *args, **kwargs))
 
     def update(self, **kwargs):
         projects = set(self.values_list("project_id", flat=True))
         moved_to = kwargs.get("project_id", kwargs.get("project"))
         if moved_to is not None:
             projects.add(getattr(moved_to, "pk", moved_to))
-        with transaction.atomic():
-            count = super().update(**kwargs)
-            listing.refresh(projects)
-        return count
+        return _refreshing(projects, partial(super().update, **kwargs))
 
     def delete(self):
-        projects = set(self.values_list("project_id", flat=True))
-        with transaction.atomic():
-            result = super().delete()
-            listing.refresh(projects)
-        return result
+        return _refreshing(set(self.values_list("project_id", flat=True)), super().delete)
 
 
 class CampaignEntry(ChangeLoggedModel):
@@ -330,14 +317,9 @@ class CampaignEntry(ChangeLoggedModel):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_batch_display()} · {self.project}"
 
-    def save(self, *args, **kwargs):
-        before = getattr(self, "_loaded", {}).get("project_id")
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            listing.refresh({self.project_id, before} - {None})
+    def save(self, *args, **kwargs):  # (moved to another project: both projects' dates)
+        projects = {self.project_id, getattr(self, "_loaded", {}).get("project_id")} - {None}
+        return _refreshing(projects, partial(super().save, *args, **kwargs))
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            listing.refresh([self.project_id])
-        return result
+        return _refreshing([self.project_id], partial(super().delete, *args, **kwargs))
