@@ -73,45 +73,52 @@ def snapshot_of(model: type[models.Model], values: dict) -> dict:
     """The snapshot of a `model` row holding `values` (every concrete field, by attname): what the change log
     keeps. Decimals as text at the field's precision (383.2 and 383.20 are the same amount), dates ISO, timestamps
     as DjangoJSONEncoder writes them; the rest as they are."""
-    names, converted = snapshot_fields(model)
-    snap = dict(zip(names, _getter(model)(values), strict=True))
-    for name, convert in converted:
-        if (value := snap[name]) is not None:
-            snap[name] = convert(value)
-    return snap
+    layout = _layout(model)
+    return _converted(dict(zip(layout.names, layout.values(values), strict=True)), layout.converted)
 
 
 def snapshot_texts(model: type[models.Model], rows: Iterable[dict]) -> Iterator[str]:
     """The JSON text of `snapshot_of(model, row)` for each of many `rows` (what a `SnapshotField` stores), at a
     third of the cost: orjson writes the dates itself (each field's value a `date`, as an import's are), and a
     row holding exactly `model`'s attnames is copied, not rebuilt field by field."""
-    names, converted = snapshot_fields(model)
-    getter, count = _getter(model), len(names)
-    converted = [(name, convert) for name, convert in converted if convert is not _date_text]
+    layout = _layout(model)
     for row in rows:
-        snap = row.copy() if len(row) == count and row.keys() == _name_set(model) else dict(
-            zip(names, getter(row), strict=True))
-        for name, convert in converted:
-            if (value := snap[name]) is not None:
-                snap[name] = convert(value)
-        yield orjson.dumps(snap, default=_ENCODER.default).decode()
+        snap = row.copy() if row.keys() == layout.name_set else dict(zip(layout.names, layout.values(row),
+                                                                          strict=True))
+        yield orjson.dumps(_converted(snap, layout.converted_but_dates), default=_ENCODER.default).decode()
 
 
-@cache
-def _name_set(model: type[models.Model]) -> frozenset[str]:
-    return frozenset(snapshot_fields(model)[0])
-
-
-@cache
 def snapshot_fields(model: type[models.Model]) -> tuple[list[str], list[tuple[str, Callable]]]:
     """`model`'s concrete attnames, and those whose values a snapshot writes differently, with how."""
-    fields = model._meta.concrete_fields
-    return [f.attname for f in fields], [(f.attname, c) for f in fields if (c := _converter(f)) is not None]
+    layout = _layout(model)
+    return layout.names, layout.converted
+
+
+def _converted(snap: dict, converted: list[tuple[str, Callable]]) -> dict:
+    for name, convert in converted:
+        if (value := snap[name]) is not None:
+            snap[name] = convert(value)
+    return snap
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A model's snapshot fields: attnames (a list, a set and a getter of their values) and converters."""
+
+    names: list[str]
+    name_set: frozenset[str]
+    values: Callable[[dict], tuple]
+    converted: list[tuple[str, Callable]]
+    converted_but_dates: list[tuple[str, Callable]]
 
 
 @cache
-def _getter(model: type[models.Model]) -> Callable[[dict], tuple]:
-    return itemgetter(*snapshot_fields(model)[0])
+def _layout(model: type[models.Model]) -> _Layout:
+    fields = model._meta.concrete_fields
+    names = [f.attname for f in fields]
+    converted = [(f.attname, c) for f in fields if (c := _converter(f)) is not None]
+    return _Layout(names, frozenset(names), itemgetter(*names), converted,
+                   [(name, c) for name, c in converted if c is not _date_text])
 
 
 def _converter(field: models.Field) -> Callable[[object], object] | None:

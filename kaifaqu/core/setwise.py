@@ -108,16 +108,24 @@ def log_updated(model: type[models.Model], ids: list[int], update: Callable[[], 
         cursor.execute("DROP TABLE setwise_before")
 
 
+def shared_log_values(model: type[models.Model], action: str, now) -> dict[str, object]:
+    """What every change-log row of `action` on `model` written `now` shares (`changelog.log_row_common`, and the
+    time), by attname, adapted for the database once for all of them."""
+    log = ObjectChange._meta
+    return {name: log.get_field(name).get_db_prep_save(value, connection)
+            for name, value in (log_row_common(model, action) | {"time": now}).items()}
+
+
 def _log(model: type[models.Model], action: str, now, label: str, before: str, rest: str, params: list,
          attnames: list[str] | None = None) -> None:
     """INSERT … SELECT the log rows of `model`'s rows `o` that `rest` (joins, conditions) selects, their "after"
     snapshots of `attnames` (default: every field)."""
     qn = connection.ops.quote_name
     log = ObjectChange._meta
-    common = log_row_common(model, action) | {"time": now}
-    fields = [log.get_field(name) for name in [*common, "object_id", "object_repr", "prechange_data",
+    shared = shared_log_values(model, action, now)
+    fields = [log.get_field(name) for name in [*shared, "object_id", "object_repr", "prechange_data",
                                                  "postchange_data"]]
-    constants = [f.get_db_prep_save(common[f.attname], connection) for f in fields[:len(common)]]
+    constants = list(shared.values())
     pk = f"o.{qn(model._meta.pk.column)}"
     sql = (f"INSERT INTO {qn(log.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
            f"SELECT {', '.join(['%s'] * len(constants))}, CAST({pk} AS text), substr({label}, 1, 200), {before}, "

@@ -124,36 +124,37 @@ def _fields(model) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-class _Alongside:
-    """`work()` — Python only, no database — done in a second thread while this one waits for PostgreSQL's server
-    to run a statement (the wait frees the GIL). On SQLite, whose statements run in this process and take the GIL
-    back for every row, it is done when asked for."""
+def _built_while(work: Callable[[], object], statements: Callable[[], object]) -> object:
+    """Run `statements()` — database work — and `work()` — Python only, no database — at once, returning what
+    `work` returns: on PostgreSQL `work` runs in a second thread while this one waits for the server (the wait frees
+    the GIL). On SQLite, whose statements run in this process and take the GIL back for every row, one after the
+    other."""
+    if connection.vendor != "postgresql":
+        statements()
+        return work()
+    outcome: dict[str, object] = {}
 
-    def __init__(self, work: Callable[[], object]):
-        self.work, self.value, self.error, self.thread = work, None, None, None
-        if connection.vendor == "postgresql":
-            self.thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,), daemon=True)
-            self.thread.start()
-
-    def _run(self) -> None:
+    def run() -> None:
         try:
-            self.value = self.work()
-        except BaseException as exc:  # raised by result()
-            self.error = exc
+            outcome["value"] = work()
+        except BaseException as exc:  # raised below, in this thread
+            outcome["error"] = exc
 
-    def result(self):
-        if self.thread is None:
-            return self.work()
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.value
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
+    thread.start()
+    try:
+        statements()
+    finally:
+        thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _check_keys_now(model) -> None:
     """PostgreSQL: check the foreign keys of the rows `model`'s table got in this transaction now rather than at
     commit (Django declares them DEFERRABLE INITIALLY DEFERRED), so that Python builds the next rows meanwhile
-    (`_Alongside`); deferred again afterwards. SQLite, which runs in this process, checks them at commit."""
+    (`_built_while`); deferred again afterwards. SQLite, which runs in this process, checks them at commit."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -10,16 +10,16 @@ from itertools import repeat
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from kaifaqu.core.changelog import log_row_common, snapshot_fields, snapshot_texts
+from kaifaqu.core.changelog import snapshot_fields, snapshot_texts
 from kaifaqu.core.models import ObjectChange
-from kaifaqu.core.setwise import id_set, log_created, log_updated
+from kaifaqu.core.setwise import id_set, log_created, log_updated, shared_log_values
 
 from .. import listing
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import entry_stages, new_project_codes
-from .bulk import _Alongside, _check_keys_now, _fields, _insert, _prepared, _send, _Stale, _update_projects
+from .bulk import _built_while, _check_keys_now, _fields, _insert, _prepared, _send, _Stale, _update_projects
 from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
@@ -58,11 +58,8 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
     else:
-        stages = _Alongside(_prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now))))
-        try:
-            _check_keys_now(Project)
-        finally:
-            stage_rows = stages.result()
+        stage_rows = _built_while(_prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now))),
+                                  partial(_check_keys_now, Project))
         _log(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records), repeat(None),
                                     snapshot_texts(Project, records)), now)
         _send(StageEvent, stage_rows)
@@ -134,12 +131,8 @@ def _update(user, rows: list[_Row], now) -> None:
     if _database_renders():
         log_updated(Project, [r.merged["id"] for r in rows], update, fields=changed, label="o.name", now=now)
     else:  # the change log's rows are built while the server applies the update
-        log = _Alongside(partial(list, _log_rows(Project, "update", _before_after(rows), now)))
-        try:
-            update()
-        finally:
-            records = log.result()
-        _send(ObjectChange, records)
+        _send(ObjectChange, _built_while(partial(list, _log_rows(Project, "update", _before_after(rows), now)),
+                                         update))
     _insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows if r.project["stage"] != r.merged["stage"]])
 
 
@@ -147,14 +140,14 @@ def _before_after(rows: list[_Row]) -> Iterator[tuple[int, str, dict, dict]]:
     """(pk, repr, before, after) of each updated project: its changed fields, as the log keeps an update
     (`changelog.changed_only`)."""
     convert = dict(snapshot_fields(Project)[1])
+
+    def logged(name: str, value):
+        return value if value is None or name not in convert else convert[name](value)
+
     for row in rows:
-        before, after, old, new = row.project, row.merged, {}, {}
-        for name in (*row.changed, "version", "updated_at"):
-            value = before[name]
-            old[name] = value if value is None or name not in convert else convert[name](value)
-            value = after[name]
-            new[name] = value if value is None or name not in convert else convert[name](value)
-        yield after["id"], after["name"], old, new
+        names = (*row.changed, "version", "updated_at")
+        yield (row.merged["id"], row.merged["name"], {n: logged(n, row.project[n]) for n in names},
+               {n: logged(n, row.merged[n]) for n in names})
 
 
 def _stage_event(project: dict, user, now) -> dict:
@@ -171,19 +164,15 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
                 "project_id": created[r.number] if r.number in created else r.project["id"],
                 "investment_at_listing": r.merged["total_investment"]} for r in rows]
     _insert(CampaignEntry, records, with_ids=True)
+    existing = [r.project["id"] for r in rows if r.number not in created]
     if not _database_renders():  # the log's rows are built while the server refreshes dates and checks keys
         batches = {b.value: str(b.label) for b in Batch}  # (each label translated once, not per row)
         labels = (f"{row.entry[0].name} · {batches[row.entry[1]]} · {row.merged['name']}" for row in rows)
-        log = _Alongside(partial(list, _log_rows(CampaignEntry, "create", zip(
-            (r["id"] for r in records), labels, repeat(None), snapshot_texts(CampaignEntry, records)), now)))
-        try:
-            listing.refresh(r.project["id"] for r in rows if r.number not in created)
-            _check_keys_now(CampaignEntry)
-        finally:
-            log_rows = log.result()
-        _send(ObjectChange, log_rows)
+        log = partial(list, _log_rows(CampaignEntry, "create", zip(  # labelled as CampaignEntry.__str__ does
+            (r["id"] for r in records), labels, repeat(None), snapshot_texts(CampaignEntry, records)), now))
+        _send(ObjectChange, _built_while(log, lambda: (listing.refresh(existing), _check_keys_now(CampaignEntry))))
         return
-    listing.refresh(r.project["id"] for r in rows if r.number not in created)
+    listing.refresh(existing)
     qn = connection.ops.quote_name
     batch = "CASE o.batch " + " ".join("WHEN %s THEN %s" for _ in Batch) + " END"
     log_created(CampaignEntry, [r["id"] for r in records], now=now,  # CampaignEntry.__str__
@@ -205,9 +194,8 @@ def _log_rows(model, action: str, items: Iterable[tuple[int, str, dict | str | N
     """The change-log rows of `items` as `_send` takes them (every field but the key, in order, adapted); who
     acts, and the model's content type, are read now (the values every row shares, adapted once), the rows made
     as they are consumed (in another thread, maybe)."""
-    fields = _fields(ObjectChange)
-    shared = log_row_common(model, action) | {"time": now}
-    constants = [f.get_db_prep_save(shared[f.attname], connection) if f.attname in shared else None for f in fields]
+    fields, shared = _fields(ObjectChange), shared_log_values(model, action, now)
+    constants = [shared.get(f.attname) for f in fields]
     at = {f.attname: i for i, f in enumerate(fields)}
     oid, label, pre, post = at["object_id"], at["object_repr"], at["prechange_data"], at["postchange_data"]
     prep = ObjectChange._meta.get_field("postchange_data").get_prep_value
