@@ -174,5 +174,12 @@ class StatsForm(forms.Form):
         zone_choices(self, user)
 
 
+class ThreeUnForm(StatsForm):
+    """The 三未 page's filters: campaigns since a date (no list of campaigns), as of when, for which city or zone."""
+
+    campaign = None
+    since = forms.DateField(label="自此日期以来的活动", required=False, widget=DATE)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="项目台账（.xlsx）")

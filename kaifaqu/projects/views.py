@@ -32,6 +32,7 @@ from .forms import (
     ProjectForm,
     ResolveForm,
     StatsForm,
+    ThreeUnForm,
     TransitionForm,
     writable_zones,
 )
@@ -307,7 +308,7 @@ def campaign_stats_view(request):
 
 @login_required
 def three_un_view(request):
-    form = StatsForm(request.GET or None, user=request.user)
+    form = ThreeUnForm(request.GET or None, user=request.user)
     d = form.cleaned_data if form.is_valid() else {}
     as_of = d.get("as_of") or timezone.localdate()
     since = d.get("since") or date(as_of.year - 1, 1, 1)

@@ -137,8 +137,8 @@ def test_three_un_page(client_of):
     assert "签了没动" in html and "逾期121天" in html
     assert "签了没动" not in client_of("jinzhong").get("/projects/three-un/?since=2023-01-01").content.decode()
     bad = client_of("yangquan").get("/projects/three-un/?since=notadate")
-    # said, under the field's label, not silently replaced
-    assert bad.status_code == 200 and "自此日期以来的活动：输入一个有效的日期" in bad.content.decode()
+    # said, under the label the page shows (not the stats page's "或：…"), not silently replaced
+    assert bad.status_code == 200 and "<li>自此日期以来的活动：输入一个有效的日期" in bad.content.decode()
 
 
 def test_campaign_page_creates_campaigns_for_organisers_only(client_of):
