@@ -60,18 +60,20 @@ def _columns(fields: list) -> list[tuple[str, Callable | None]]:
     return [(f.attname, _adapter(f)) for f in fields]
 
 
-def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
+def _insert(model, records: Iterable[dict], with_ids: bool = False, ids_drawn: bool = False) -> None:
     """INSERT `records` (every concrete field but the primary key, by attname): COPY on PostgreSQL, where a
     statement per row (or a huge VALUES list rendered client-side) is many times slower; executemany elsewhere
     (SQLite runs it in-process). `with_ids`: each record (a list, then) gets its new primary key as "id" — on
-    PostgreSQL drawn from the table's sequence beforehand and copied in; on SQLite the keys the insert assigned,
-    which are consecutive because the transaction holds SQLite's single write lock — so no query reads them back.
-    Records may come from a generator (the change log's and the stage history's are built as they are sent)."""
+    PostgreSQL drawn from the table's sequence beforehand (unless `ids_drawn`: `_draw_ids` did) and copied in; on
+    SQLite the keys the insert assigned, which are consecutive because the transaction holds SQLite's single write
+    lock — so no query reads them back. Records may come from a generator (the change log's and the stage
+    history's are built as they are sent)."""
     fields = _fields(model)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if with_ids:
-                _reserve_ids(cursor, model, records)
+                if not ids_drawn:
+                    _reserve_ids(cursor, model, records)
                 fields = [model._meta.pk, *fields]
             columns = _columns(fields)
             _copy_in(cursor, model, fields, (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
@@ -175,6 +177,13 @@ def _check_keys_now(model) -> None:
         if names:
             cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
             cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+
+
+def _draw_ids(model, records: list[dict]) -> None:
+    """PostgreSQL: give each record its new primary key as "id" before it is inserted (`_insert(ids_drawn=True)`),
+    so that rows referring to it can be built while it is being inserted."""
+    with connection.cursor() as cursor:
+        _reserve_ids(cursor, model, records)
 
 
 def _reserve_ids(cursor, model, records: list[dict]) -> None:

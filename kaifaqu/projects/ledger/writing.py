@@ -19,7 +19,7 @@ from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import entry_stages, new_project_codes
-from .bulk import _built_while, _check_keys_now, _fields, _insert, _prepared, _send, _Stale, _update_projects
+from .bulk import _built_while, _check_keys_now, _draw_ids, _fields, _insert, _prepared, _send, _Stale, _update_projects
 from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
@@ -52,16 +52,19 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         if row.entry:  # the listing date its one entry gives (listing.py)
             record[LISTED_ON[row.entry[1]]] = row.entry[0].date
         records.append(record)
-    _insert(Project, records, with_ids=True)
     if _database_renders():
+        _insert(Project, records, with_ids=True)
         ids = [r["id"] for r in records]
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
-    else:
-        stage_rows = _built_while(_prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now))),
-                                  partial(_check_keys_now, Project))
-        _log(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records), repeat(None),
-                                    snapshot_texts(Project, records)), now)
+    else:  # the change log's rows and the stage history are built while the server inserts and checks keys
+        _draw_ids(Project, records)
+        stages = _prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
+        log = _log_rows(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records),
+                                                repeat(None), snapshot_texts(Project, records)), now)
+        log_rows, stage_rows = _built_while(lambda: (list(log), stages()), lambda: (
+            _insert(Project, records, with_ids=True, ids_drawn=True), _check_keys_now(Project)))
+        _send(ObjectChange, log_rows)
         _send(StageEvent, stage_rows)
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
 
