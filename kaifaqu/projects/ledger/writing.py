@@ -185,13 +185,6 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
                       f"JOIN {qn(Project._meta.db_table)} p ON p.id = o.project_id")
 
 
-def _log(model, action: str, items: Iterable[tuple[int, str, dict | str | None, dict | str | None]],
-         now) -> None:
-    """Change-log rows (pk, repr, before, after: a snapshot, or its JSON text) for `model`, as the acting user in
-    the current request."""
-    _send(ObjectChange, _log_rows(model, action, items, now))
-
-
 def _log_rows(model, action: str, items: Iterable[tuple[int, str, dict | str | None, dict | str | None]],
               now) -> Iterator[list]:
     """The change-log rows of `items` as `_send` takes them (every field but the key, in order, adapted); who
