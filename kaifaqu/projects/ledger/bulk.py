@@ -179,11 +179,15 @@ def _check_keys_now(model) -> None:
             cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
-def _draw_ids(model, records: list[dict]) -> None:
+def _draw_ids(model, records: list[dict]) -> bool:
     """PostgreSQL: give each record its new primary key as "id" before it is inserted (`_insert(ids_drawn=True)`),
-    so that rows referring to it can be built while it is being inserted."""
+    so that rows referring to it can be built while it is being inserted. Returns whether it did: on SQLite the
+    insert assigns the keys (`_insert(with_ids=True)`), and `_built_while` runs it before the Python work."""
+    if connection.vendor != "postgresql":
+        return False
     with connection.cursor() as cursor:
         _reserve_ids(cursor, model, records)
+    return True
 
 
 def _reserve_ids(cursor, model, records: list[dict]) -> None:
