@@ -60,11 +60,11 @@ def _columns(fields: list) -> list[tuple[str, Callable | None]]:
     return [(f.attname, _adapter(f)) for f in fields]
 
 
-def _insert(model, records: Iterable[dict], with_ids: bool = False, ids_drawn: bool = False) -> None:
+def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
     """INSERT `records` (every concrete field but the primary key, by attname): COPY on PostgreSQL, where a
     statement per row (or a huge VALUES list rendered client-side) is many times slower; executemany elsewhere
     (SQLite runs it in-process). `with_ids`: each record (a list, then) gets its new primary key as "id" — on
-    PostgreSQL drawn from the table's sequence beforehand (unless `ids_drawn`: `_draw_ids` did) and copied in; on
+    PostgreSQL drawn from the table's sequence beforehand, unless `_draw_ids` gave them already, and copied in; on
     SQLite the keys the insert assigned, which are consecutive because the transaction holds SQLite's single write
     lock — so no query reads them back. Records may come from a generator (the change log's and the stage
     history's are built as they are sent)."""
@@ -72,11 +72,12 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False, ids_drawn: b
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if with_ids:
-                if not ids_drawn:
+                if not records or "id" not in records[0]:
                     _reserve_ids(cursor, model, records)
                 fields = [model._meta.pk, *fields]
             columns = _columns(fields)
-            _copy_in(cursor, model, fields, (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
+            _copy_in(cursor, model._meta.db_table, [f.column for f in fields],
+                     (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
             return
         columns = _columns(fields)
         for chunk in chunks(records, 5000):
@@ -88,12 +89,7 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False, ids_drawn: b
                     record["id"] = pk
 
 
-def _copy_in(cursor, model, fields: list, rows: Iterable[list]) -> None:
-    """PostgreSQL: COPY `rows` (values of `fields`, adapted) into `model`'s table."""
-    _copy_binary(cursor, model._meta.db_table, [f.column for f in fields], rows)
-
-
-def _copy_binary(cursor, table: str, columns: list[str], rows: Iterable[list]) -> None:
+def _copy_in(cursor, table: str, columns: list[str], rows: Iterable[list]) -> None:
     """PostgreSQL: COPY `rows` into `columns` of `table` in the binary format, each value dumped for its column's
     type. Text COPY spells out every date, timestamp and number and escapes every string: four times the client's
     work for projects, six times for their stage history (measured over a 100,000-project import's rows)."""
@@ -127,7 +123,7 @@ def _send(model, rows: list[list]) -> None:
     fields = _fields(model)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _copy_in(cursor, model, fields, rows)
+            _copy_in(cursor, model._meta.db_table, [f.column for f in fields], rows)
             return
         for chunk in chunks(rows, 5000):
             cursor.executemany(_insert_sql(model, fields), chunk)
@@ -179,15 +175,13 @@ def _check_keys_now(model) -> None:
             cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
-def _draw_ids(model, records: list[dict]) -> bool:
-    """PostgreSQL: give each record its new primary key as "id" before it is inserted (`_insert(ids_drawn=True)`),
-    so that rows referring to it can be built while it is being inserted. Returns whether it did: on SQLite the
-    insert assigns the keys (`_insert(with_ids=True)`), and `_built_while` runs it before the Python work."""
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        _reserve_ids(cursor, model, records)
-    return True
+def _draw_ids(model, records: list[dict]) -> None:
+    """PostgreSQL: give each record its new primary key as "id" before `_insert(with_ids=True)` inserts it, so that
+    rows referring to it can be built while it is being inserted. On SQLite the insert assigns the keys, and
+    `_built_while` runs it before the Python work."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _reserve_ids(cursor, model, records)
 
 
 def _reserve_ids(cursor, model, records: list[dict]) -> None:
@@ -238,7 +232,7 @@ def _update_from_copy(cursor, fields: list, columns: list, records: list[dict]) 
     cursor.execute(f"DROP TABLE IF EXISTS {temp}")  # one left by a failed call outside a transaction
     cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {', '.join(names)}, id, version AS previous_version "
                    f"FROM {table} WITH NO DATA")
-    _copy_binary(cursor, temp, [*(f.column for f in fields), "id", "previous_version"],
+    _copy_in(cursor, temp, [*(f.column for f in fields), "id", "previous_version"],
                  (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
     cursor.execute(f"ANALYZE {temp}")  # its size, for the join's plan
     sets = ", ".join(f"{name} = c.{name}" for name in names)

@@ -58,12 +58,12 @@ def _create(user, rows: list[_Row], now) -> dict[int, int]:
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
     else:  # the change log's rows and the stage history are built while the server inserts and checks keys
-        drawn = _draw_ids(Project, records)
+        _draw_ids(Project, records)
         stages = _prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
         log = _log_rows(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records),
                                                 repeat(None), snapshot_texts(Project, records)), now)
         log_rows, stage_rows = _built_while(lambda: (list(log), stages()), lambda: (
-            _insert(Project, records, with_ids=True, ids_drawn=drawn), _check_keys_now(Project)))
+            _insert(Project, records, with_ids=True), _check_keys_now(Project)))
         _send(ObjectChange, log_rows)
         _send(StageEvent, stage_rows)
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
