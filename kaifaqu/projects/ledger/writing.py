@@ -4,9 +4,11 @@ and changed projects, their stage history, campaign listings and change-log rows
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from itertools import repeat
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
 from ..services import entry_stages, new_project_codes
-from .bulk import _built_while, _check_keys_now, _draw_ids, _fields, _insert, _prepared, _send, _Stale, _update_projects
+from .bulk import _Direct, _draw_ids, _fields, _Pipeline, _Stale, _update_projects
 from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
@@ -31,41 +33,58 @@ PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_f
 
 def _write(user, rows: list[_Row]) -> None:
     now = timezone.now()
+    created, listed = [r for r in rows if r.action == "create"], [r for r in rows if r.entry]
     try:
-        ids = _create(user, [r for r in rows if r.action == "create"], now)
-        _update(user, [r for r in rows if r.action == "update"], now)
-        _list_in_campaigns([r for r in rows if r.entry], ids, now)
+        with _statements(created, listed, now) as (run, records, entries):
+            ids = _create(run, user, created, records, now)
+            _update(run, user, [r for r in rows if r.action == "update"], now)
+            existing = _list_in_campaigns(run, listed, entries, ids, now)
+        listing.refresh(existing)
     except (IntegrityError, _Stale) as exc:  # another import or edit got there first
         raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc
 
 
-def _create(user, rows: list[_Row], now) -> dict[int, int]:
-    """New projects (with codes for rows without one), their change-log rows and stage history (built where
-    `_database_renders` says). Returns {row number: project id}."""
-    if not rows:
-        return {}
-    codes = iter(_fresh_codes(sum(1 for r in rows if not r.merged["code"]), {r.merged["code"] for r in rows}))
+@contextmanager
+def _statements(created: list[_Row], listed: list[_Row], now) -> Iterator[tuple[_Direct | _Pipeline, list, list]]:
+    """How the write's statements run (`_Direct` where the database renders the log, else the `_Pipeline`), with
+    the records of the new projects and of the listings. The pipeline's keys are drawn first, so the rows referring
+    to them are built while the server stores what is before them, and the new projects' codes are taken."""
+    codes = iter(_fresh_codes(sum(1 for r in created if not r.merged["code"]), {r.merged["code"] for r in created}))
     records = []
-    for row in rows:
+    for row in created:
         row.merged["code"] = row.merged["code"] or next(codes)
         record = PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now}
         if row.entry:  # the listing date its one entry gives (listing.py)
             record[LISTED_ON[row.entry[1]]] = row.entry[0].date
         records.append(record)
+    entries = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1], "project_id": None,
+                "investment_at_listing": r.merged["total_investment"]} for r in listed]
+    if _database_renders() or connection.vendor != "postgresql":  # (SQLite: the inserts assign the keys)
+        yield _Direct(), records, entries
+        return
+    _draw_ids(Project, records)
+    _draw_ids(CampaignEntry, entries)
+    ContentType.objects.get_for_models(Project, CampaignEntry)  # (cached for the log's rows, built meanwhile)
+    with _Pipeline([Project, StageEvent, CampaignEntry, ObjectChange]) as pipeline:
+        yield pipeline, records, entries
+
+
+def _create(run: _Direct | _Pipeline, user, rows: list[_Row], records: list[dict], now) -> dict[int, int]:
+    """New projects, their change-log rows and stage history (built where `_database_renders` says). Returns
+    {row number: project id}."""
+    if not rows:
+        return {}
+    run.insert(Project, records, with_ids=True)
     if _database_renders():
-        _insert(Project, records, with_ids=True)
         ids = [r["id"] for r in records]
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
-    else:  # the change log's rows and the stage history are built while the server inserts and checks keys
-        _draw_ids(Project, records)
-        stages = _prepared(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
-        log = _log_rows(Project, "create", zip((r["id"] for r in records), (r["name"] for r in records),
-                                                repeat(None), snapshot_texts(Project, records)), now)
-        log_rows, stage_rows = _built_while(lambda: (list(log), stages()), lambda: (
-            _insert(Project, records, with_ids=True), _check_keys_now(Project)))
-        _send(ObjectChange, log_rows)
-        _send(StageEvent, stage_rows)
+    else:  # built while the server stores the projects and checks their keys
+        run.check_keys(Project)
+        run.insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
+        run.send(ObjectChange, _log_rows(Project, "create", zip(
+            (r["id"] for r in records), (r["name"] for r in records), repeat(None),
+            snapshot_texts(Project, records)), now))
     return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
 
 
@@ -122,7 +141,7 @@ def _stage_history(ids: list[int], user, now) -> None:
         cursor.execute(sql, params)
 
 
-def _update(user, rows: list[_Row], now) -> None:
+def _update(run: _Direct | _Pipeline, user, rows: list[_Row], now) -> None:
     """Changed projects: their changed fields, version + 1, a change-log row each (before → after) and a stage
     event when the stage moved."""
     if not rows:
@@ -130,13 +149,14 @@ def _update(user, rows: list[_Row], now) -> None:
     changed = [*sorted({a for r in rows for a in r.changed}), "version", "updated_at"]
     for row in rows:  # the project as checked (every field), changed by the row; the version guards the write
         row.merged |= {"version": row.project["version"] + 1, "updated_at": now}
-    update = partial(_update_projects, [r.merged for r in rows], changed)
+    update = partial(_update_projects, run, [r.merged for r in rows], changed)
     if _database_renders():
         log_updated(Project, [r.merged["id"] for r in rows], update, fields=changed, label="o.name", now=now)
     else:  # the change log's rows are built while the server applies the update
-        _send(ObjectChange, _built_while(partial(list, _log_rows(Project, "update", _before_after(rows), now)),
-                                         update))
-    _insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows if r.project["stage"] != r.merged["stage"]])
+        update()
+        run.send(ObjectChange, _log_rows(Project, "update", _before_after(rows), now))
+    run.insert(StageEvent, [_stage_event(r.merged, user, now) for r in rows
+                            if r.project["stage"] != r.merged["stage"]])
 
 
 def _before_after(rows: list[_Row]) -> Iterator[tuple[int, str, dict, dict]]:
@@ -160,22 +180,22 @@ def _stage_event(project: dict, user, now) -> dict:
             "note": "台账导入", "recorded_at": now}
 
 
-def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
-    """New campaign listings, each with the project's total investment at listing, and their change-log rows;
-    the listing dates of the existing projects listed (new ones got theirs as they were inserted)."""
-    records = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1],
-                "project_id": created[r.number] if r.number in created else r.project["id"],
-                "investment_at_listing": r.merged["total_investment"]} for r in rows]
-    _insert(CampaignEntry, records, with_ids=True)
+def _list_in_campaigns(run: _Direct | _Pipeline, rows: list[_Row], records: list[dict], created: dict[int, int],
+                       now) -> list[int]:
+    """New campaign listings, each with the project's total investment at listing, and their change-log rows.
+    Returns the existing projects listed, whose listing dates are to be refreshed once the listings are stored
+    (new ones got theirs as they were inserted)."""
+    for row, record in zip(rows, records, strict=True):
+        record["project_id"] = created[row.number] if row.number in created else row.project["id"]
+    run.insert(CampaignEntry, records, with_ids=True)
     existing = [r.project["id"] for r in rows if r.number not in created]
-    if not _database_renders():  # the log's rows are built while the server refreshes dates and checks keys
+    if not _database_renders():  # the log's rows are built while the server checks the listings' keys
+        run.check_keys(CampaignEntry)
         batches = {b.value: str(b.label) for b in Batch}  # (each label translated once, not per row)
         labels = (f"{row.entry[0].name} · {batches[row.entry[1]]} · {row.merged['name']}" for row in rows)
-        log = partial(list, _log_rows(CampaignEntry, "create", zip(  # labelled as CampaignEntry.__str__ does
+        run.send(ObjectChange, _log_rows(CampaignEntry, "create", zip(  # labelled as CampaignEntry.__str__ does
             (r["id"] for r in records), labels, repeat(None), snapshot_texts(CampaignEntry, records)), now))
-        _send(ObjectChange, _built_while(log, lambda: (listing.refresh(existing), _check_keys_now(CampaignEntry))))
-        return
-    listing.refresh(existing)
+        return existing
     qn = connection.ops.quote_name
     batch = "CASE o.batch " + " ".join("WHEN %s THEN %s" for _ in Batch) + " END"
     log_created(CampaignEntry, [r["id"] for r in records], now=now,  # CampaignEntry.__str__
@@ -183,6 +203,7 @@ def _list_in_campaigns(rows: list[_Row], created: dict[int, int], now) -> None:
                 label_params=[str(v) for b in Batch for v in (b.value, b.label)],
                 joins=f"JOIN {qn(Campaign._meta.db_table)} c ON c.id = o.campaign_id "
                       f"JOIN {qn(Project._meta.db_table)} p ON p.id = o.project_id")
+    return existing
 
 
 def _log_rows(model, action: str, items: Iterable[tuple[int, str, dict | str | None, dict | str | None]],
