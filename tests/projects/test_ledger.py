@@ -273,6 +273,22 @@ def test_a_chain_deleted_meanwhile_refuses_the_file(operator, monkeypatch):
         "写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pipeline of statements is PostgreSQL's")
+def test_rows_that_fail_to_be_built_mid_write_stop_the_pipeline_and_write_nothing(operator, monkeypatch):
+    """The write's second thread is told to abandon a COPY whose rows could not be made, is joined, and the
+    transaction rolls back: the error comes out, nothing hangs, nothing is written."""
+    def broken(model, rows):
+        yield from ()
+        raise RuntimeError("快照出错")
+
+    monkeypatch.setattr("kaifaqu.projects.ledger.writing.snapshot_texts", broken)
+    before = Project.objects.count(), ObjectChange.objects.count(), StageEvent.objects.count()
+    with pytest.raises(RuntimeError, match="快照出错"):
+        ledger_import(user=operator, data=workbook([base_row(1), base_row(2)]))
+    assert (Project.objects.count(), ObjectChange.objects.count(), StageEvent.objects.count()) == before
+    assert [t.name for t in __import__("threading").enumerate() if t.name == "ledger-write"] == []
+
+
 def test_a_key_refused_at_commit_refuses_the_file(operator, monkeypatch):
     def write_then_fail_at_commit(*args):
         raise IntegrityError("FOREIGN KEY constraint failed")  # as SQLite's commit reports a deleted zone
