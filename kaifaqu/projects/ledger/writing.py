@@ -1,5 +1,6 @@
-"""Import, last phase: the planned rows written set-wise (COPY on PostgreSQL, executemany on SQLite) — new
-and changed projects, their stage history, campaign listings and change-log rows."""
+"""Import, last phase: the planned rows written set-wise (COPY on PostgreSQL, through `bulk._Pipeline`, so that
+the server stores each table's rows while Python builds the next's; executemany on SQLite) — new and changed
+projects, their stage history, campaign listings and change-log rows."""
 
 from __future__ import annotations
 
