@@ -3,6 +3,7 @@ back unchanged with hostile strings neutralised, the template, and the 三未 wo
 
 import io
 import re
+import threading
 import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
@@ -286,7 +287,7 @@ def test_rows_that_fail_to_be_built_mid_write_stop_the_pipeline_and_write_nothin
     with pytest.raises(RuntimeError, match="快照出错"):
         ledger_import(user=operator, data=workbook([base_row(1), base_row(2)]))
     assert (Project.objects.count(), ObjectChange.objects.count(), StageEvent.objects.count()) == before
-    assert [t.name for t in __import__("threading").enumerate() if t.name == "ledger-write"] == []
+    assert [t.name for t in threading.enumerate() if t.name == "ledger-write"] == []
 
 
 def test_a_key_refused_at_commit_refuses_the_file(operator, monkeypatch):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache, partial
@@ -64,6 +64,11 @@ def _columns(fields: list) -> list[tuple[str, Callable | None]]:
     return [(f.attname, _adapter(f)) for f in fields]
 
 
+def _rows(columns: list[tuple[str, Callable | None]], records: Iterable[dict]) -> Iterator[list]:
+    """`_params` of `records` (any iterable, consumed lazily), made a block of 5,000 at a time."""
+    return (row for chunk in chunks(records, 5000) for row in _params(columns, chunk))
+
+
 def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
     """INSERT `records` (every concrete field but the primary key, by attname): COPY on PostgreSQL, where a
     statement per row (or a huge VALUES list rendered client-side) is many times slower; executemany elsewhere
@@ -80,8 +85,7 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
                     _reserve_ids(cursor, model, records)
                 fields = [model._meta.pk, *fields]
             columns = _columns(fields)
-            _copy_in(cursor, model._meta.db_table, [f.column for f in fields],
-                     (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
+            _copy_in(cursor, model._meta.db_table, [f.column for f in fields], _rows(columns, records))
             return
         columns = _columns(fields)
         for chunk in chunks(records, 5000):
@@ -97,15 +101,26 @@ def _copy_in(cursor, table: str, columns: list[str], rows: Iterable[list]) -> No
     """PostgreSQL: COPY `rows` into `columns` of `table` in the binary format, each value dumped for its column's
     type. Text COPY spells out every date, timestamp and number and escapes every string: four times the client's
     work for projects, six times for their stage history (measured over a 100,000-project import's rows)."""
-    qn = connection.ops.quote_name
-    cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-                   "AND NOT attisdropped", [table])
-    types = dict(cursor.fetchall())
-    with cursor.cursor.copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
-                            ) as copy:
+    types = _column_types(cursor, [table])[table]
+    with cursor.cursor.copy(_copy_sql(table, columns)) as copy:
         copy.set_types([types[c] for c in columns])
         for row in rows:
             copy.write_row(row)
+
+
+def _copy_sql(table: str, columns: list[str]) -> str:
+    qn = connection.ops.quote_name
+    return f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
+
+
+def _column_types(cursor, tables: list[str]) -> dict[str, dict[str, int]]:
+    """PostgreSQL: the type (oid) of each column of each of `tables`, for COPY's binary format."""
+    types: dict[str, dict[str, int]] = {t: {} for t in tables}
+    cursor.execute("SELECT c.relname, a.attname, a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                   "WHERE a.attrelid = ANY(%s::regclass[]) AND a.attnum > 0 AND NOT a.attisdropped", [tables])
+    for table, column, oid in cursor.fetchall():
+        types[table][column] = oid
+    return types
 
 
 def _insert_sql(model, fields: list) -> str:
@@ -115,7 +130,7 @@ def _insert_sql(model, fields: list) -> str:
 
 
 def _send(model, rows: list[list]) -> None:
-    """INSERT rows (every concrete field but the key, adapted: `_prepared`, `writing._log_rows`), as `_insert`
+    """INSERT rows (every concrete field but the key, adapted: `_params`, `writing._log_rows`), as `_insert`
     does."""
     fields = _fields(model)
     with connection.cursor() as cursor:
@@ -173,8 +188,7 @@ def _update_projects(run: _Direct | _Pipeline, records: list[dict], attnames: li
     run.execute(f"DROP TABLE IF EXISTS {temp}")  # one left by a failed call outside a transaction
     run.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {', '.join(names)}, id, version AS previous_version "
                 f"FROM {table} WITH NO DATA")
-    run.copy(temp, [*(f.column for f in fields), "id", "previous_version"],
-             (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)),
+    run.copy(temp, [*(f.column for f in fields), "id", "previous_version"], _rows(columns, records),
              like=(Project._meta.db_table, [*(f.column for f in fields), "id", "version"]))
     run.execute(f"ANALYZE {temp}")  # its size, for the join's plan
     sets = ", ".join(f"{name} = c.{name}" for name in names)
@@ -231,14 +245,9 @@ class _Pipeline:
         self._errors = connection.wrap_database_errors  # (the Django connection of this thread)
         self._raw = connection.connection
         tables = [m._meta.db_table for m in models]
-        self._types: dict[str, dict[str, int]] = {t: {} for t in tables}
         self._keys: dict[str, list[str]] = {t: [] for t in tables}
         with connection.cursor() as cursor:
-            cursor.execute("SELECT c.relname, a.attname, a.atttypid FROM pg_attribute a JOIN pg_class c "
-                           "ON c.oid = a.attrelid WHERE a.attrelid = ANY(%s::regclass[]) AND a.attnum > 0 "
-                           "AND NOT a.attisdropped", [tables])
-            for table, column, oid in cursor.fetchall():
-                self._types[table][column] = oid
+            self._types = _column_types(cursor, tables)
             cursor.execute("SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
                            "WHERE k.conrelid = ANY(%s::regclass[]) AND k.contype = 'f' AND k.condeferrable",
                            [tables])
@@ -260,11 +269,9 @@ class _Pipeline:
             raise self.error
 
     def insert(self, model, records: list[dict], with_ids: bool = False) -> None:
-        """As `_insert`; with_ids: the records have their keys already (`reserve_ids`, before the pipeline)."""
+        """As `_insert`; with_ids: the records have their keys already (`_draw_ids`, before the pipeline)."""
         fields = [model._meta.pk, *_fields(model)] if with_ids else _fields(model)
-        columns = _columns(fields)
-        self.copy(model._meta.db_table, [f.column for f in fields],
-                  (row for chunk in chunks(records, 5000) for row in _params(columns, chunk)))
+        self.copy(model._meta.db_table, [f.column for f in fields], _rows(_columns(fields), records))
 
     def send(self, model, rows: Iterable[list]) -> None:
         """As `_send`: rows of every concrete field but the key, adapted."""
@@ -275,9 +282,7 @@ class _Pipeline:
         types these columns have, for a table the pipeline creates itself."""
         source, of = like or (table, columns)
         blocks: queue.SimpleQueue = queue.SimpleQueue()
-        qn = connection.ops.quote_name
-        self._jobs.put((f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN (FORMAT BINARY)",
-                        None, None, blocks))
+        self._jobs.put((_copy_sql(table, columns), None, None, blocks))
         formatter = Copy(self._raw.cursor(), binary=True, writer=_Blocks(blocks))
         formatter.set_types([self._types[source][c] for c in of])
         try:
