@@ -43,9 +43,12 @@ def today() -> date:
     return timezone.localdate()
 
 
+PROJECT_SEQUENCE = "project"
+
+
 def new_project_codes(count: int) -> list[str]:
     """Stable codes XM00000001…, reserved in one statement."""
-    return [f"XM{n:08d}" for n in Sequence.take("project", count)]
+    return [f"XM{n:08d}" for n in Sequence.take(PROJECT_SEQUENCE, count)]
 
 
 # ---- invariants shared by forms, API and import -------------------------------------------------------------

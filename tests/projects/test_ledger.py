@@ -240,16 +240,16 @@ def test_updates_may_clear_values_and_move_projects_on(operator, campaign):
 
 
 def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch):
-    from kaifaqu.projects.ledger import writing
+    from kaifaqu.projects.ledger import importer
 
     project = ProjectFactory(code="RACE-1", name="原名称")
-    create = writing._create
+    load = importer._load_projects
 
-    def create_while_someone_saves(*args, **kwargs):
+    def load_then_someone_saves(*args):
+        load(*args)  # the import checks the project as it was loaded
         Project.objects.filter(pk=project.pk).update(name="他人修改", version=2)
-        return create(*args, **kwargs)
 
-    monkeypatch.setattr(writing, "_create", create_while_someone_saves)
+    monkeypatch.setattr(importer, "_load_projects", load_then_someone_saves)
     rows = [base_row(1, 项目编号="RACE-1", 项目名称="导入修改", 签约日期=date(2023, 3, 1)), base_row(2)]
     with pytest.raises(LedgerImportError) as exc:
         ledger_import(user=operator, data=workbook(rows))
@@ -294,7 +294,7 @@ def test_a_key_refused_at_commit_refuses_the_file(operator, monkeypatch):
     def write_then_fail_at_commit(*args):
         raise IntegrityError("FOREIGN KEY constraint failed")  # as SQLite's commit reports a deleted zone
 
-    monkeypatch.setattr("kaifaqu.projects.ledger.importer._write", write_then_fail_at_commit)
+    monkeypatch.setattr("kaifaqu.projects.ledger.writing._Writer.write", write_then_fail_at_commit)
     assert refused(operator, workbook([base_row(1)])) == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
 
 
@@ -390,6 +390,70 @@ def test_ten_thousand_good_rows_and_one_bad_row_write_nothing(operator):
     rows.insert(7_000, base_row(99_999, **{"总投资(万元)": "一千万"}))
     messages = refused(operator, workbook(rows, above=[["项目台账"], []], merge_above=True))
     assert messages == ["第7004行 [总投资(万元)]: “一千万”不是数字"]
+
+
+def test_an_error_found_after_blocks_were_written_writes_nothing(operator, monkeypatch):
+    """Each block of rows checked is written while the next is checked; a row with an error further down
+    refuses the file all the same, and the blocks written before it are rolled back — codes taken included."""
+    from kaifaqu.core.models import Sequence
+
+    monkeypatch.setattr("kaifaqu.projects.ledger.importer.BLOCK", 2)
+    campaign = CampaignFactory(name="2024年第二次")
+    rows = [base_row(n, 三个一批活动=campaign.name, 批次="签约一批") for n in range(1, 6)]
+    rows.append(base_row(6, 所属产业链="不存在的链"))
+    codes_before = list(Sequence.objects.values_list("name", "value"))
+    assert refused(operator, workbook(rows)) == ["第7行 [所属产业链]: 产业链“不存在的链”不存在"]
+    assert list(Sequence.objects.values_list("name", "value")) == codes_before
+
+
+@pytest.mark.parametrize("block", [1, 2, 20000])
+def test_blocks_of_any_size_write_the_same_rows(operator, monkeypatch, block):
+    """New projects, their history, listings and log, and changed projects, whatever the blocks they were
+    checked and written in."""
+    monkeypatch.setattr("kaifaqu.projects.ledger.importer.BLOCK", block)
+    campaign = CampaignFactory(name="2024年第二次")
+    existing = ProjectFactory(code="OLD-1", name="已有项目")
+    rows = [base_row(1, 三个一批活动=campaign.name, 批次="签约一批"),
+            base_row(2, 项目编号="OLD-1", 项目名称="已有项目改名", 三个一批活动=campaign.name, 批次="开工一批",
+                     当前阶段="开工", 签约日期="2024-01-01", 开工日期="2024-02-01"),
+            base_row(3, 当前阶段="开工", 开工日期=date(2024, 4, 1)),
+            base_row(4, 项目编号="YQ-OWN-4")]
+    report = ledger_import(user=operator, data=workbook(rows))
+    assert (report.created, report.updated, report.campaign_entries) == (3, 1, 2)
+    new = list(Project.objects.exclude(pk=existing.pk).order_by("pk"))
+    assert [p.name for p in new] == ["导入测试项目1", "导入测试项目3", "导入测试项目4"]
+    assert new[2].code == "YQ-OWN-4" and re.fullmatch(r"XM\d{8}", new[0].code)
+    assert int(new[1].code[2:]) == int(new[0].code[2:]) + 1  # consecutive: none taken and left unused
+    assert [list(p.stage_events.values_list("stage", "date")) for p in new] == [
+        [("signed", date(2024, 3, 15))], [("signed", date(2024, 3, 15)), ("started", date(2024, 4, 1))],
+        [("signed", date(2024, 3, 15))]]
+    assert [ObjectChange.objects.for_object(p).get().action for p in new] == ["create"] * 3
+    existing.refresh_from_db()
+    assert (existing.name, existing.stage, existing.version) == ("已有项目改名", Stage.STARTED, 2)
+    assert sorted(CampaignEntry.objects.values_list("project__name", "batch")) == [
+        ("导入测试项目1", "sign"), ("已有项目改名", "start")]
+    assert ObjectChange.objects.filter(content_type__model="campaignentry").count() == 2
+    assert (new[0].sign_listed_on, existing.start_listed_on) == (campaign.date, campaign.date)
+
+
+def test_codes_of_rows_that_turn_out_to_update_are_given_back(operator):
+    """Codes are taken before the check for every row without one; a row that names an existing project (by
+    name and zone) uses none, and the next new project gets the next code."""
+    ledger_import(user=operator, data=workbook([base_row(1)]))
+    first = Project.objects.get(name="导入测试项目1").code
+    ledger_import(user=operator, data=workbook([base_row(1, 备注="改了备注")]))  # by name: an update
+    ledger_import(user=operator, data=workbook([base_row(2)]))
+    assert int(Project.objects.get(name="导入测试项目2").code[2:]) == int(first[2:]) + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pipeline of statements is PostgreSQL's")
+def test_a_query_while_the_pipeline_holds_the_connection_is_refused():
+    """This thread's queries would interleave with the pipeline's statements on the one connection."""
+    from kaifaqu.projects.ledger.bulk import _Pipeline
+
+    with pytest.raises(RuntimeError, match="pipeline holds the connection"), _Pipeline([Project]):
+        Project.objects.count()
+    assert Project.objects.count() >= 0  # (the connection is this thread's again)
 
 
 def test_every_error_of_every_row_is_listed(operator):

@@ -16,7 +16,7 @@ from .importer import ledger_import
 from .report import ImportReport, LedgerImportError, RowError
 
 # Names are re-exported, not shared: to patch a limit or a step, patch the module that reads it
-# (e.g. `reading.MAX_ROWS`, `writing._create`).
+# (e.g. `reading.MAX_ROWS`, `importer.BLOCK`).
 __all__ = [
     "COLUMNS",
     "MAX_ROWS",

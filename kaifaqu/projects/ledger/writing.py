@@ -1,6 +1,7 @@
-"""Import, last phase: the planned rows written set-wise (COPY on PostgreSQL, through `bulk._Pipeline`, so that
-the server stores each table's rows while Python builds the next's; executemany on SQLite) — new and changed
-projects, their stage history, campaign listings and change-log rows."""
+"""Import, last phase, begun during the check: the planned rows written set-wise, a block of rows at a time (COPY on
+PostgreSQL, through `bulk._Pipeline`, so that the server stores one block while Python checks the next and builds
+its rows; executemany on SQLite) — new and changed projects, their stage history, campaign listings and
+change-log rows."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from kaifaqu.core.changelog import snapshot_fields, snapshot_texts
-from kaifaqu.core.models import ObjectChange
+from kaifaqu.core.models import ObjectChange, Sequence
 from kaifaqu.core.setwise import id_set, log_created, log_updated, shared_log_values
 
 from .. import listing
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
-from ..services import entry_stages, new_project_codes
+from ..services import PROJECT_SEQUENCE, entry_stages, new_project_codes
 from .bulk import _Direct, _draw_ids, _fields, _Pipeline, _Stale, _update_projects
+from .lookups import _Lookups
 from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 
@@ -32,61 +34,124 @@ from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
 PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_fields if not f.primary_key}
 
 
-def _write(user, rows: list[_Row]) -> None:
-    now = timezone.now()
-    created, listed = [r for r in rows if r.action == "create"], [r for r in rows if r.entry]
+@contextmanager
+def writing(user, rows: list[_Row], lookups: _Lookups, dry_run: bool) -> Iterator[_Writer | None]:
+    """The write of `rows`, begun while they are checked (`_Writer`); None for a dry run. Leaving it waits for
+    the last statement; a project saved or a key deleted by someone else meanwhile refuses the file."""
+    if dry_run:
+        yield None
+        return
     try:
-        with _statements(created, listed, now) as (run, records, entries):
-            ids = _create(run, user, created, records, now)
-            _update(run, user, [r for r in rows if r.action == "update"], now)
-            existing = _list_in_campaigns(run, listed, entries, ids, now)
-        listing.refresh(existing)
+        with _Writer(user, rows, lookups) as writer:
+            yield writer
+        listing.refresh(writer.existing)
     except (IntegrityError, _Stale) as exc:  # another import or edit got there first
         raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc
 
 
-@contextmanager
-def _statements(created: list[_Row], listed: list[_Row], now) -> Iterator[tuple[_Direct | _Pipeline, list, list]]:
-    """How the write's statements run (`_Direct` where the database renders the log, else the `_Pipeline`), with
-    the records of the new projects and of the listings. The pipeline's keys are drawn first, so the rows referring
-    to them are built while the server stores what is before them, and the new projects' codes are taken."""
-    codes = iter(_fresh_codes(sum(1 for r in created if not r.merged["code"]), {r.merged["code"] for r in created}))
-    records = []
-    for row in created:
-        row.merged["code"] = row.merged["code"] or next(codes)
-        record = PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now}
-        if row.entry:  # the listing date its one entry gives (listing.py)
-            record[LISTED_ON[row.entry[1]]] = row.entry[0].date
-        records.append(record)
-    entries = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1], "project_id": None,
-                "investment_at_listing": r.merged["total_investment"]} for r in listed]
-    if _database_renders() or connection.vendor != "postgresql":  # (SQLite: the inserts assign the keys)
-        yield _Direct(), records, entries
-        return
-    _draw_ids(Project, records)
-    _draw_ids(CampaignEntry, entries)
-    ContentType.objects.get_for_models(Project, CampaignEntry)  # (cached for the log's rows, built meanwhile)
-    with _Pipeline([Project, StageEvent, CampaignEntry, ObjectChange]) as pipeline:
-        yield pipeline, records, entries
+class _Writer:
+    """The import's statements, begun before the check ends: each block of rows checked (`planned`) has its new
+    projects inserted, their keys checked and their stage history and change log sent while the next block is
+    checked — on PostgreSQL by the `_Pipeline`'s second thread, so that the server stores them while Python
+    checks the rows after them — and the rest (`write`: changed projects, listings) follows once every row has
+    passed. A row with an error stops the inserts; the file is then refused and the transaction rolled back, so
+    nothing is written. The keys and codes of new projects are drawn before the check, for every row that may
+    create one (any not naming a known code); codes left unused are given back to the sequence."""
+
+    def __init__(self, user, rows: list[_Row], lookups: _Lookups):
+        self.user, self.now = user, timezone.now()
+        self.created: dict[int, int] = {}  # {row number: new project's id}
+        self.records: list[dict] = []  # the new projects' records, in the rows' order
+        self.existing: list[int] = []  # the existing projects listed in campaigns (for `listing.refresh`)
+        self.failed = False
+        maybe_new = [r for r in rows if r.values.get("code") not in lookups.by_code]
+        self.codes = _Codes(sum(1 for r in maybe_new if not r.values.get("code")),
+                            {r.values["code"] for r in maybe_new if r.values.get("code")})
+        if _database_renders() or connection.vendor != "postgresql":  # (SQLite: the inserts assign the keys)
+            self.run: _Direct | _Pipeline = _Direct()
+            self.ids = self.entry_ids = None
+        else:
+            self.ids = iter(_draw_ids(Project, len(maybe_new)))
+            self.entry_ids = iter(_draw_ids(CampaignEntry, sum(1 for r in rows if r.values.get("campaign"))))
+            ContentType.objects.get_for_models(Project, CampaignEntry)  # (cached for the log's rows)
+            self.run = _Pipeline([Project, StageEvent, CampaignEntry, ObjectChange])
+
+    def __enter__(self) -> _Writer:
+        if isinstance(self.run, _Pipeline):
+            self.run.__enter__()
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        if isinstance(self.run, _Pipeline):
+            self.run.__exit__(kind, exc, traceback)  # (waits for the last statement; raises its error)
+        if exc is None:
+            self.codes.give_back()
+
+    def planned(self, rows: list[_Row]) -> None:
+        """These rows are checked: their new projects and listings are written, unless a row so far has an
+        error."""
+        self.failed = self.failed or any(r.errors for r in rows)
+        if self.failed:
+            return
+        run, now, created = self.run, self.now, [r for r in rows if r.action == "create"]
+        records = []
+        for row in created:
+            row.merged["code"] = row.merged["code"] or self.codes.next()
+            record = PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now}
+            if row.entry:  # the listing date its one entry gives (listing.py)
+                record[LISTED_ON[row.entry[1]]] = row.entry[0].date
+            if self.ids is not None:
+                record["id"] = next(self.ids)
+            records.append(record)
+        if records:
+            run.insert(Project, records, with_ids=True)
+            self.created.update((row.number, record["id"]) for row, record in zip(created, records, strict=True))
+            _new_history(run, self.user, records, now)
+        if listed := [r for r in rows if r.entry]:
+            entries = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1], "project_id": None,
+                        "investment_at_listing": r.merged["total_investment"]} for r in listed]
+            if self.entry_ids is not None:
+                for entry in entries:
+                    entry["id"] = next(self.entry_ids)
+            self.existing += _list_in_campaigns(run, listed, entries, self.created, now)
+
+    def write(self, rows: list[_Row]) -> None:
+        """Every row passed: the changed projects (the new ones and the listings are written already)."""
+        _update(self.run, self.user, [r for r in rows if r.action == "update"], self.now)
 
 
-def _create(run: _Direct | _Pipeline, user, rows: list[_Row], records: list[dict], now) -> dict[int, int]:
-    """New projects, their change-log rows and stage history (built where `_database_renders` says). Returns
-    {row number: project id}."""
-    if not rows:
-        return {}
-    run.insert(Project, records, with_ids=True)
+class _Codes:
+    """New projects' codes, taken from the sequence before the check for as many rows as may need one; those
+    not used are given back, as long as the transaction holds the sequence's row (`Sequence.take` locks it)."""
+
+    def __init__(self, count: int, taken: set[str]):
+        self.before = Sequence.objects.filter(name=PROJECT_SEQUENCE).values_list("value", flat=True).first() or 0
+        self.codes = _fresh_codes(count, taken) if count else []
+        self.used = 0
+
+    def next(self) -> str:
+        self.used += 1
+        return self.codes[self.used - 1]
+
+    def give_back(self) -> None:
+        if self.used < len(self.codes):
+            last = int(self.codes[self.used - 1].removeprefix("XM")) if self.used else self.before
+            Sequence.objects.filter(name=PROJECT_SEQUENCE).update(value=last)
+
+
+def _new_history(run: _Direct | _Pipeline, user, records: list[dict], now) -> None:
+    """The stage history and change-log rows of new projects (`records`, being stored), built where
+    `_database_renders` says; on PostgreSQL, their keys are checked first."""
     if _database_renders():
         ids = [r["id"] for r in records]
         log_created(Project, ids, label="o.name", now=now)
         _stage_history(ids, user, now)
-    else:  # built while the server stores the projects and checks their keys
-        run.check_keys(Project)
-        run.insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
-        run.send(ObjectChange, _log_rows(Project, "create", zip(
-            (r["id"] for r in records), (r["name"] for r in records), repeat(None),
-            snapshot_texts(Project, records)), now))
-    return {row.number: record["id"] for row, record in zip(rows, records, strict=True)}
+        return
+    run.check_keys(Project)  # (the rows after are built while the server stores the projects and checks them)
+    run.insert(StageEvent, (e for r in records for e in _stage_rows(r, user, now)))
+    run.send(ObjectChange, _log_rows(Project, "create", zip(
+        (r["id"] for r in records), (r["name"] for r in records), repeat(None),
+        snapshot_texts(Project, records)), now))
 
 
 def _fresh_codes(count: int, taken: set[str]) -> list[str]:
