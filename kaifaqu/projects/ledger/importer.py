@@ -7,11 +7,12 @@ import gc
 import logging
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.db import IntegrityError, transaction
 
 from kaifaqu.core.changelog import change_context, current_context
+from kaifaqu.core.checkpoint import checkpoint_afterwards
 from kaifaqu.core.iterables import chunks
 
 from .checking import _Planner
@@ -44,7 +45,7 @@ def _import(user, data: bytes, dry_run: bool) -> ImportReport:
     rows, fields = _read(data)
     clock.lap("read")
     try:
-        with _acting(user), transaction.atomic():
+        with checkpoint_afterwards() if not dry_run else nullcontext(), _acting(user), transaction.atomic():
             lookups = _lookups(user, rows)
             _load_projects(lookups, rows)
             planner = _Planner(user, lookups, fields)
