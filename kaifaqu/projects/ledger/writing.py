@@ -125,7 +125,10 @@ class _Codes:
     not used are given back, as long as the transaction holds the sequence's row (`Sequence.take` locks it)."""
 
     def __init__(self, count: int, taken: set[str]):
-        self.before = Sequence.objects.filter(name=PROJECT_SEQUENCE).values_list("value", flat=True).first() or 0
+        self.before = 0
+        if count:  # (the row locked before it is read: no other import takes codes between the two)
+            sequence = Sequence.objects.select_for_update().filter(name=PROJECT_SEQUENCE)
+            self.before = sequence.values_list("value", flat=True).first() or 0
         self.codes = _fresh_codes(count, taken) if count else []
         self.used = 0
 
