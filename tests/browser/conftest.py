@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from kaifaqu.accounts.demo import demo_accounts_ensure
 from kaifaqu.zones.registry import registry_load
@@ -30,7 +31,12 @@ def page(live_server):
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         pg = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        yield pg
-        browser.close()
+        try:
+            yield pg
+        finally:
+            # The test's ORM calls made while Playwright's loop runs get a connection of their own (Django's are
+            # per context); left open, it would still hold the test database when that is dropped.
+            connections.close_all()
+            browser.close()
 
 

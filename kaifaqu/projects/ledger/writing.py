@@ -51,17 +51,16 @@ def writing(user, rows: list[_Row], lookups: _Lookups, dry_run: bool) -> Iterato
 
 class _Writer:
     """The import's statements, begun before the check ends: each block of rows checked (`planned`) has its new
-    projects inserted, their keys checked and their stage history and change log sent while the next block is
-    checked — on PostgreSQL by the `_Pipeline`'s second thread, so that the server stores them while Python
-    checks the rows after them — and the rest (`write`: changed projects, listings) follows once every row has
-    passed. A row with an error stops the inserts; the file is then refused and the transaction rolled back, so
-    nothing is written. The keys and codes of new projects are drawn before the check, for every row that may
+    projects inserted, their keys checked, their stage history, campaign listings and change log sent while the
+    next block is checked — on PostgreSQL by the `_Pipeline`'s second thread, so that the server stores them while
+    Python checks the rows after them — and the changed projects (`write`) follow once every row has passed. A row
+    with an error stops the inserts; the file is then refused and the transaction rolled back, so nothing is
+    written. The keys and codes of new projects are drawn before the check, for every row that may
     create one (any not naming a known code); codes left unused are given back to the sequence."""
 
     def __init__(self, user, rows: list[_Row], lookups: _Lookups):
         self.user, self.now = user, timezone.now()
         self.created: dict[int, int] = {}  # {row number: new project's id}
-        self.records: list[dict] = []  # the new projects' records, in the rows' order
         self.existing: list[int] = []  # the existing projects listed in campaigns (for `listing.refresh`)
         self.failed = False
         maybe_new = [r for r in rows if r.values.get("code") not in lookups.by_code]
