@@ -239,9 +239,13 @@ def test_updates_may_clear_values_and_move_projects_on(operator, campaign):
         ("producing", date(2024, 2, 1), "台账导入")]
 
 
-def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch):
+@pytest.mark.parametrize("block", [1, 10000])
+def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch, block):
+    """Whether its row is in the first block written or a later one: the whole file is refused."""
     from kaifaqu.projects.ledger import importer
 
+    monkeypatch.setattr(importer, "BLOCK", block)
+    other = ProjectFactory(code="CALM-1", name="无人改动")
     project = ProjectFactory(code="RACE-1", name="原名称")
     load = importer._load_projects
 
@@ -250,11 +254,13 @@ def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch):
         Project.objects.filter(pk=project.pk).update(name="他人修改", version=2)
 
     monkeypatch.setattr(importer, "_load_projects", load_then_someone_saves)
-    rows = [base_row(1, 项目编号="RACE-1", 项目名称="导入修改", 签约日期=date(2023, 3, 1)), base_row(2)]
+    rows = [base_row(1), base_row(2, 项目编号="CALM-1", 项目名称="导入修改"),
+            base_row(3, 项目编号="RACE-1", 项目名称="导入修改", 签约日期=date(2023, 3, 1))]
     with pytest.raises(LedgerImportError) as exc:
         ledger_import(user=operator, data=workbook(rows))
     assert [str(e) for e in exc.value.errors] == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
-    assert not Project.objects.filter(name="导入测试项目2").exists()
+    assert not Project.objects.filter(name="导入测试项目1").exists()
+    assert Project.objects.get(pk=other.pk).name == "无人改动"  # (updated in an earlier block, rolled back)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks keys at commit, past a test's end")
@@ -290,11 +296,11 @@ def test_rows_that_fail_to_be_built_mid_write_stop_the_pipeline_and_write_nothin
     assert [t.name for t in threading.enumerate() if t.name == "ledger-write"] == []
 
 
-def test_a_key_refused_at_commit_refuses_the_file(operator, monkeypatch):
-    def write_then_fail_at_commit(*args):
-        raise IntegrityError("FOREIGN KEY constraint failed")  # as SQLite's commit reports a deleted zone
+def test_a_key_refused_by_the_database_refuses_the_file(operator, monkeypatch):
+    def write_then_fail(*args):
+        raise IntegrityError("FOREIGN KEY constraint failed")  # as the database reports a zone deleted meanwhile
 
-    monkeypatch.setattr("kaifaqu.projects.ledger.writing._Writer.write", write_then_fail_at_commit)
+    monkeypatch.setattr("kaifaqu.projects.ledger.writing._Writer.planned", write_then_fail)
     assert refused(operator, workbook([base_row(1)])) == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
 
 

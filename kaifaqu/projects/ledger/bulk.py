@@ -217,6 +217,8 @@ class _Direct:
     """The write's statements run as they are given, in this thread: SQLite, which runs in this process (and
     PostgreSQL where the database renders the log, `writing._database_renders`)."""
 
+    error = None  # (a statement's error is raised there and then)
+
     def insert(self, model, records: list[dict], with_ids: bool = False) -> None:
         _insert(model, records, with_ids)
 

@@ -23,9 +23,9 @@ from .report import CHANGED_MEANWHILE, ImportReport, LedgerImportError, RowError
 from .writing import writing
 
 logger = logging.getLogger(__name__)
-# Rows checked before their new projects and listings go to the database (`writing._Writer.planned`): the server
+# Rows parsed and checked before what they change goes to the database (`writing._Writer.planned`): the server
 # stores each block while the next is checked; smaller blocks start it sooner but cost it more statements.
-BLOCK = 20000
+BLOCK = 10000
 
 # ---- import: the entry point ----------------------------------------------------------------------------------------
 
@@ -42,25 +42,25 @@ def ledger_import(*, user, data: bytes, dry_run: bool = False) -> ImportReport:
 
 def _import(user, data: bytes, dry_run: bool) -> ImportReport:
     clock = _Clock()
-    rows, fields = _read(data)
+    sheet = _read(data)
+    rows = sheet.rows
     clock.lap("read")
     try:
         with checkpoint_afterwards() if not dry_run else nullcontext(), _acting(user), transaction.atomic():
             lookups = _lookups(user, rows)
             _load_projects(lookups, rows)
-            planner = _Planner(user, lookups, fields)
+            planner = _Planner(user, lookups, sheet.fields)
             with writing(user, rows, lookups, dry_run) as writer:
                 for block in chunks(rows, BLOCK):
+                    sheet.parse(block)
                     for row in block:
                         planner.plan(row)
-                    if writer:  # its new projects stored while the next block is checked
+                    if writer:  # written while the next block is parsed and checked
                         writer.planned(block)
                 errors = [e for row in rows if row.errors for e in sorted(row.errors, key=_column_order)]
                 if errors:
                     raise LedgerImportError(errors)
                 clock.lap("check")
-                if writer:
-                    writer.write(rows)
             clock.lap("write")
     except IntegrityError as exc:  # a foreign key checked at commit: a zone, chain or campaign deleted meanwhile
         raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc

@@ -52,6 +52,7 @@ class _Row:
     action: str = ""
     changes: list[tuple[str, object, object]] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # the attnames of `changes`
+    cells: list | None = field(default=None, repr=False)  # the sheet's cells, until they are parsed
 
     def error(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.number, column, message))
@@ -113,34 +114,55 @@ def _find_columns(table: SheetTable) -> list[tuple[LedgerColumn, int]]:
 
 # Kinds whose cells repeat a few texts (zones, choices, 是/否): each distinct text is parsed once.
 REPEATED = {"ref", "campaign", "type", "stage", "batch", "method", "bool"}
+# The fields parsed for every row before any row is checked: what the lookups need (`lookups._load_projects`, the
+# file's campaigns) and what tells a row that may create a project (`writing._Writer`).
+KEYS = {"code", "name", "campaign"}
 
 
-def _parse_rows(table: SheetTable, columns: list[tuple[LedgerColumn, int]]) -> list[_Row]:
-    """The data rows parsed, column by column in blocks of rows (a column's parser over its cells in one pass,
-    not 30 calls a row through a dict), each bad cell's error on its row."""
-    width = max(index for _column, index in columns) + 1
-    rows: list[_Row] = []
-    for block in chunks(table.rows, 5000):
-        cells = [c for _number, c in block]
-        longest = max(width, *map(len, cells))  # (a sheet's rows are as long as each other; short ones padded)
+class _Sheet:
+    """The data rows of the ledger's sheet, parsed in two passes: the key fields (`KEYS`) of every row at once,
+    the rest a block of rows at a time (`parse`), as they are checked — so the first blocks are checked, and
+    written, while the cells of the rest are still to be parsed."""
+
+    def __init__(self, table: SheetTable, columns: list[tuple[LedgerColumn, int]]):
+        self.width = max(index for _column, index in columns) + 1
+        self.keys = [(c, i) for c, i in columns if c.field in KEYS]
+        self.rest = [(c, i) for c, i in columns if c.field not in KEYS]
+        self.fields = {column.field for column, _index in columns}
+        self.rows = [_Row(number, {}, cells=cells) for number, cells in table.rows]
+        for block in chunks(self.rows, 5000):
+            self._parse(block, self.keys)
+
+    def parse(self, rows: list[_Row]) -> None:
+        """Parse the rest of these rows' cells (`values`, and each bad cell's error on its row)."""
+        for block in chunks(rows, 5000):
+            self._parse(block, self.rest)
+            for row in block:
+                row.cells = None
+
+    def _parse(self, rows: list[_Row], columns: list[tuple[LedgerColumn, int]]) -> None:
+        """`columns` of `rows` parsed column by column (a column's parser over its cells in one pass, not 30 calls
+        a row through a dict), each bad cell's error on its row."""
+        if not columns:
+            return
+        cells = [r.cells for r in rows]
+        longest = max(self.width, *map(len, cells))  # (a sheet's rows are as long as each other; short ones padded)
         by_column = list(zip(*[c if len(c) == longest else [*c, *[None] * (longest - len(c))] for c in cells],
                              strict=True))
         errors: dict[int, list[tuple[str, str]]] = {}
         parsed = [_parse_column(column, by_column[index], errors) for column, index in columns]
         names = [column.field for column, _index in columns]
-        start = len(rows)
-        rows += [_Row(number, dict(zip(names, values, strict=True)))
-                 for (number, _cells), values in zip(block, zip(*parsed, strict=True), strict=True)]
+        for row, values in zip(rows, zip(*parsed, strict=True), strict=True):
+            row.values.update(zip(names, values, strict=True))
         for i, found in errors.items():
             for label, message in found:
-                rows[start + i].error(label, message)
-    for column, _index in columns:
-        if column.required:
-            for row in rows:
-                value = row.values[column.field]
-                if (value is None or value == "") and not any(e.column == column.label for e in row.errors):
-                    row.error(column.label, "必填，不能为空")
-    return rows
+                rows[i].error(label, message)
+        for column, _index in columns:
+            if column.required:
+                for row in rows:
+                    value = row.values[column.field]
+                    if (value is None or value == "") and not any(e.column == column.label for e in row.errors):
+                        row.error(column.label, "必填，不能为空")
 
 
 def _parse_column(column: LedgerColumn, values: tuple, errors: dict[int, list[tuple[str, str]]]) -> list:
@@ -162,14 +184,14 @@ def _parse_column(column: LedgerColumn, values: tuple, errors: dict[int, list[tu
         return out
 
 
-def _read(data: bytes) -> tuple[list[_Row], set[str]]:
-    """The parsed rows and the fields the file holds; file-level problems raise LedgerImportError."""
+def _read(data: bytes) -> _Sheet:
+    """The sheet's rows, their key fields parsed (the rest: `_Sheet.parse`); file-level problems raise
+    LedgerImportError."""
     try:
         table = read_table(open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES), header="项目名称", max_rows=MAX_ROWS)
-        columns = _find_columns(table)
-        rows = _parse_rows(table, columns)
+        sheet = _Sheet(table, _find_columns(table))
     except ExcelReadError as exc:
         raise LedgerImportError([RowError(0, "", exc.message)]) from exc
-    if not rows:
+    if not sheet.rows:
         raise LedgerImportError([RowError(0, "", "文件中没有数据：表头下方没有项目行")])
-    return rows, {column.field for column, _index in columns}
+    return sheet

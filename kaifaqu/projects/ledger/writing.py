@@ -50,12 +50,12 @@ def writing(user, rows: list[_Row], lookups: _Lookups, dry_run: bool) -> Iterato
 
 
 class _Writer:
-    """The import's statements, begun before the check ends: each block of rows checked (`planned`) has its new
-    projects inserted, their keys checked, their stage history, campaign listings and change log sent while the
-    next block is checked — on PostgreSQL by the `_Pipeline`'s second thread, so that the server stores them while
-    Python checks the rows after them — and the changed projects (`write`) follow once every row has passed. A row
-    with an error stops the inserts; the file is then refused and the transaction rolled back, so nothing is
-    written. The keys and codes of new projects are drawn before the check, for every row that may
+    """The import's statements, made while the rows are checked: each block of rows checked (`planned`) has its new
+    projects inserted, their keys checked, their stage history, its changed projects, its campaign listings and
+    the change log of all of them written while the next block is parsed and checked — on PostgreSQL by the
+    `_Pipeline`'s second thread, so that the server stores one block while Python checks the next. A row with an
+    error (or a statement refused) stops the writing; the file is then refused and the transaction rolled back,
+    so nothing is written. The keys and codes of new projects are drawn before the check, for every row that may
     create one (any not naming a known code); codes left unused are given back to the sequence."""
 
     def __init__(self, user, rows: list[_Row], lookups: _Lookups):
@@ -87,9 +87,9 @@ class _Writer:
             self.codes.give_back()
 
     def planned(self, rows: list[_Row]) -> None:
-        """These rows are checked: their new projects and listings are written, unless a row so far has an
-        error."""
-        self.failed = self.failed or any(r.errors for r in rows)
+        """These rows are checked: what they change is written, unless a row so far had an error or a statement
+        was refused (then the rest is not even built)."""
+        self.failed = self.failed or any(r.errors for r in rows) or self.run.error is not None
         if self.failed:
             return
         run, now, created = self.run, self.now, [r for r in rows if r.action == "create"]
@@ -106,6 +106,7 @@ class _Writer:
             run.insert(Project, records, with_ids=True)
             self.created.update((row.number, record["id"]) for row, record in zip(created, records, strict=True))
             _new_history(run, self.user, records, now)
+        _update(run, self.user, [r for r in rows if r.action == "update"], now)
         if listed := [r for r in rows if r.entry]:
             entries = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1], "project_id": None,
                         "investment_at_listing": r.merged["total_investment"]} for r in listed]
@@ -113,10 +114,6 @@ class _Writer:
                 for entry in entries:
                     entry["id"] = next(self.entry_ids)
             self.existing += _list_in_campaigns(run, listed, entries, self.created, now)
-
-    def write(self, rows: list[_Row]) -> None:
-        """Every row passed: the changed projects (the new ones and the listings are written already)."""
-        _update(self.run, self.user, [r for r in rows if r.action == "update"], self.now)
 
 
 class _Codes:
