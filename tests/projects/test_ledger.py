@@ -462,14 +462,18 @@ def test_a_query_while_the_pipeline_holds_the_connection_is_refused():
     assert Project.objects.count() >= 0  # (the connection is this thread's again)
 
 
-def test_every_error_of_every_row_is_listed(operator):
+@pytest.mark.parametrize("block", [1, 10000])
+def test_every_error_of_every_row_is_listed(operator, monkeypatch, block):
+    """Whether the rows are parsed and checked in one block or one by one."""
+    monkeypatch.setattr("kaifaqu.projects.ledger.importer.BLOCK", block)
     rows = [base_row(1, 项目类型="工业", 当前阶段="筹建"), base_row(2),
-            base_row(3, 所属开发区="火星开发区", 签约日期="2024-13-01")]
+            base_row(3, 所属开发区="火星开发区", 签约日期="2024-13-01"), base_row(4, 项目名称=None)]
     assert refused(operator, workbook(rows)) == [
         "第2行 [项目类型]: “工业”无效，应为：产业项目、基础设施、公共配套、其他",
         "第2行 [当前阶段]: “筹建”无效，应为：谋划、在谈、签约、开工、投产、达产、终止",
         "第4行 [所属开发区]: 开发区“火星开发区”不存在或不在您的管辖范围内",
         "第4行 [签约日期]: 日期“2024-13-01”不存在",
+        "第5行 [项目名称]: 必填，不能为空",
     ]
 
 
