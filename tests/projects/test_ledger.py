@@ -3,6 +3,7 @@ back unchanged with hostile strings neutralised, the template, and the 三未 wo
 
 import io
 import re
+import sys
 import threading
 import zipfile
 from datetime import date, timedelta
@@ -457,9 +458,12 @@ def test_a_query_while_the_pipeline_holds_the_connection_is_refused():
     """This thread's queries would interleave with the pipeline's statements on the one connection."""
     from kaifaqu.projects.ledger.bulk import _Pipeline
 
+    switch = sys.getswitchinterval()
     with pytest.raises(RuntimeError, match="pipeline holds the connection"), _Pipeline([Project]):
+        assert sys.getswitchinterval() < switch  # (the GIL handed over sooner meanwhile)
         Project.objects.count()
     assert Project.objects.count() >= 0  # (the connection is this thread's again)
+    assert sys.getswitchinterval() == switch
 
 
 @pytest.mark.parametrize("block", [1, 10000])
