@@ -466,6 +466,20 @@ def test_a_query_while_the_pipeline_holds_the_connection_is_refused():
     assert sys.getswitchinterval() == switch
 
 
+def test_pipelines_that_overlap_put_the_switch_interval_back_when_the_last_ends():
+    """Two imports in two of the server's threads: the first to end does not restore the interval under the
+    second, and the last leaves it as it found it."""
+    from kaifaqu.projects.ledger.bulk import SWITCH_INTERVAL, _switching
+
+    switch = sys.getswitchinterval()
+    _switching.enter()
+    _switching.enter()
+    _switching.leave()
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    _switching.leave()
+    assert sys.getswitchinterval() == switch
+
+
 @pytest.mark.parametrize("block", [1, 10000])
 def test_every_error_of_every_row_is_listed(operator, monkeypatch, block):
     """Whether the rows are parsed and checked in one block or one by one."""

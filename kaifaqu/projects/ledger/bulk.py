@@ -239,6 +239,30 @@ class _Direct:
         """Keys are checked at commit."""
 
 
+class _Switching:
+    """The interpreter's switch interval set to `SWITCH_INTERVAL` while any pipeline of this process runs (the
+    server's threads may run imports at once), and put back as it was when the last one ends."""
+
+    def __init__(self):
+        self.lock, self.running, self.before = threading.Lock(), 0, sys.getswitchinterval()
+
+    def enter(self) -> None:
+        with self.lock:
+            if not self.running:
+                self.before = sys.getswitchinterval()
+                sys.setswitchinterval(SWITCH_INTERVAL)
+            self.running += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.running -= 1
+            if not self.running:
+                sys.setswitchinterval(self.before)
+
+
+_switching = _Switching()
+
+
 def _not_meanwhile(execute, sql, params, many, context):
     """While the pipeline holds the connection, this thread's queries would interleave with its statements."""
     raise RuntimeError(f"a query while the import's pipeline holds the connection: {sql[:80]}")
@@ -275,8 +299,7 @@ class _Pipeline:
                                         name="ledger-write", daemon=True)
 
     def __enter__(self) -> _Pipeline:
-        self._switch = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        _switching.enter()
         self._thread.start()
         connection.execute_wrappers.append(_not_meanwhile)
         return self
@@ -285,7 +308,7 @@ class _Pipeline:
         self._jobs.put(None)
         self._thread.join()
         connection.execute_wrappers.remove(_not_meanwhile)
-        sys.setswitchinterval(self._switch)
+        _switching.leave()
         if exc is None and self.error is not None:
             raise self.error
 
