@@ -51,6 +51,11 @@ def new_project_codes(count: int) -> list[str]:
     return [f"XM{n:08d}" for n in Sequence.take(PROJECT_SEQUENCE, count)]
 
 
+def project_code_number(code: str) -> int:
+    """The sequence's number in a code `new_project_codes` gave: XM00000031 → 31."""
+    return int(code.removeprefix("XM"))
+
+
 # ---- invariants shared by forms, API and import -------------------------------------------------------------
 
 def stage_date_errors(values: dict, on: date | None = None) -> list[tuple[str, str]]:

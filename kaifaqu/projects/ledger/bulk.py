@@ -87,7 +87,8 @@ def _insert(model, records: Iterable[dict], with_ids: bool = False) -> None:
         if connection.vendor == "postgresql":
             if with_ids:
                 if not records or "id" not in records[0]:
-                    _reserve_ids(cursor, model, records)
+                    for pk, record in zip(_reserve_ids(cursor, model, len(records)), records, strict=True):
+                        record["id"] = pk
                 fields = [model._meta.pk, *fields]
             columns = _columns(fields)
             _copy_in(cursor, model._meta.db_table, [f.column for f in fields], _rows(columns, records))
@@ -150,23 +151,21 @@ def _fields(model) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _reserve_ids(cursor, model, records: list[dict]) -> None:
-    """Draw one key per record from the table's sequence, in one statement (returning one array). The sequence
+def _reserve_ids(cursor, model, count: int) -> list[int]:
+    """Draw `count` keys from `model`'s table's sequence, in one statement (returning one array). The sequence
     is looked up once (a scalar subquery), not once per key: 60 ms for 100,000 keys rather than 460."""
     cursor.execute("SELECT array_agg(nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))) "
-                   "FROM generate_series(1, %s)", [model._meta.db_table, model._meta.pk.column, len(records)])
-    for pk, record in zip(cursor.fetchone()[0] or [], records, strict=True):  # NULL for no records
-        record["id"] = pk
+                   "FROM generate_series(1, %s)", [model._meta.db_table, model._meta.pk.column, count])
+    return cursor.fetchone()[0] or []  # (NULL for none)
 
 
 def _draw_ids(model, count: int) -> list[int]:
     """PostgreSQL: `count` new primary keys of `model`, drawn before its records are inserted, so that the rows
     referring to them are built before they are stored (`_Pipeline.insert(with_ids=True)`)."""
-    records: list[dict] = [{} for _ in range(count)]
-    if records:
-        with connection.cursor() as cursor:
-            _reserve_ids(cursor, model, records)
-    return [r["id"] for r in records]
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        return _reserve_ids(cursor, model, count)
 
 
 class _Stale(Exception):
@@ -176,8 +175,9 @@ class _Stale(Exception):
 def _update_projects(run: _Direct | _Pipeline, records: list[dict], attnames: list[str]) -> None:
     """UPDATE the given fields of each project, guarded by the version the check saw: a project saved meanwhile
     is not overwritten, the import is refused instead (_Stale). Executemany on SQLite; on PostgreSQL (through
-    `run`) the new values are copied into a temporary table and applied by one UPDATE … FROM (one pass over the
-    projects, where an UPDATE … FROM (VALUES …) per thousand rows read the table once each: 4.8 s for 100,000)."""
+    `run`) the new values are copied into a temporary table and applied by one UPDATE … FROM (a call is a block of
+    the import's rows; an UPDATE … FROM (VALUES …) per thousand rows read the whole table once each: 4.8 s for
+    100,000)."""
     fields = [Project._meta.get_field(a) for a in attnames]
     columns = [*_columns(fields), ("id", None), ("previous_version", None)]
     for record in records:
@@ -218,6 +218,12 @@ class _Direct:
     PostgreSQL where the database renders the log, `writing._database_renders`)."""
 
     error = None  # (a statement's error is raised there and then)
+
+    def __enter__(self) -> _Direct:
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        """Every statement has run already."""
 
     def insert(self, model, records: list[dict], with_ids: bool = False) -> None:
         _insert(model, records, with_ids)

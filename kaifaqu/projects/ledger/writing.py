@@ -22,7 +22,7 @@ from .. import listing
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
 from ..models import Campaign, CampaignEntry, Project, StageEvent
-from ..services import PROJECT_SEQUENCE, entry_stages, new_project_codes
+from ..services import PROJECT_SEQUENCE, entry_stages, new_project_codes, project_code_number
 from .bulk import _Direct, _draw_ids, _fields, _Pipeline, _Stale, _update_projects
 from .lookups import _Lookups
 from .reading import _Row
@@ -76,13 +76,11 @@ class _Writer:
             self.run = _Pipeline([Project, StageEvent, CampaignEntry, ObjectChange])
 
     def __enter__(self) -> _Writer:
-        if isinstance(self.run, _Pipeline):
-            self.run.__enter__()
+        self.run.__enter__()
         return self
 
     def __exit__(self, kind, exc, traceback) -> None:
-        if isinstance(self.run, _Pipeline):
-            self.run.__exit__(kind, exc, traceback)  # (waits for the last statement; raises its error)
+        self.run.__exit__(kind, exc, traceback)  # (the pipeline waits for its last statement, raises its error)
         if exc is None:
             self.codes.give_back()
 
@@ -99,21 +97,22 @@ class _Writer:
             record = PROJECT_DEFAULTS | row.merged | {"created_at": now, "updated_at": now}
             if row.entry:  # the listing date its one entry gives (listing.py)
                 record[LISTED_ON[row.entry[1]]] = row.entry[0].date
-            if self.ids is not None:
-                record["id"] = next(self.ids)
             records.append(record)
         if records:
-            run.insert(Project, records, with_ids=True)
+            run.insert(Project, _keyed(records, self.ids), with_ids=True)
             self.created.update((row.number, record["id"]) for row, record in zip(created, records, strict=True))
             _new_history(run, self.user, records, now)
         _update(run, self.user, [r for r in rows if r.action == "update"], now)
         if listed := [r for r in rows if r.entry]:
-            entries = [{"campaign_id": r.entry[0].pk, "batch": r.entry[1], "project_id": None,
-                        "investment_at_listing": r.merged["total_investment"]} for r in listed]
-            if self.entry_ids is not None:
-                for entry in entries:
-                    entry["id"] = next(self.entry_ids)
-            self.existing += _list_in_campaigns(run, listed, entries, self.created, now)
+            self.existing += _list_in_campaigns(run, listed, self.entry_ids, self.created, now)
+
+
+def _keyed(records: list[dict], ids: Iterator[int] | None) -> list[dict]:
+    """`records`, each given the next of the keys drawn beforehand (`ids`; None: the insert assigns them)."""
+    if ids is not None:
+        for record in records:
+            record["id"] = next(ids)
+    return records
 
 
 class _Codes:
@@ -134,7 +133,7 @@ class _Codes:
 
     def give_back(self) -> None:
         if self.used < len(self.codes):
-            last = int(self.codes[self.used - 1].removeprefix("XM")) if self.used else self.before
+            last = project_code_number(self.codes[self.used - 1]) if self.used else self.before
             Sequence.objects.filter(name=PROJECT_SEQUENCE).update(value=last)
 
 
@@ -245,13 +244,14 @@ def _stage_event(project: dict, user, now) -> dict:
             "note": "台账导入", "recorded_at": now}
 
 
-def _list_in_campaigns(run: _Direct | _Pipeline, rows: list[_Row], records: list[dict], created: dict[int, int],
-                       now) -> list[int]:
-    """New campaign listings, each with the project's total investment at listing, and their change-log rows.
-    Returns the existing projects listed, whose listing dates are to be refreshed once the listings are stored
-    (new ones got theirs as they were inserted)."""
-    for row, record in zip(rows, records, strict=True):
-        record["project_id"] = created[row.number] if row.number in created else row.project["id"]
+def _list_in_campaigns(run: _Direct | _Pipeline, rows: list[_Row], ids: Iterator[int] | None,
+                       created: dict[int, int], now) -> list[int]:
+    """New campaign listings, each with the project's total investment at listing, and their change-log rows;
+    `ids` as for `_keyed`. Returns the existing projects listed, whose listing dates are to be refreshed once the
+    listings are stored (new ones got theirs as they were inserted)."""
+    records = _keyed([{"campaign_id": r.entry[0].pk, "batch": r.entry[1],
+                       "project_id": created[r.number] if r.number in created else r.project["id"],
+                       "investment_at_listing": r.merged["total_investment"]} for r in rows], ids)
     run.insert(CampaignEntry, records, with_ids=True)
     existing = [r.project["id"] for r in rows if r.number not in created]
     if not _database_renders():  # the log's rows are built while the server checks the listings' keys
