@@ -134,3 +134,6 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip}"
+
+
+from .audit import AuditAction, AuditEvent  # noqa: E402, F401  (the audit log's model lives beside its writer)
