@@ -2,7 +2,7 @@
 the log page and API scoped to the admin's subtree, retention and pruning."""
 
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -14,6 +14,7 @@ from kaifaqu.accounts.audit import AuditAction, AuditEvent, audit
 from kaifaqu.accounts.audit_middleware import attachment_filename
 from kaifaqu.accounts.choices import Role
 from kaifaqu.accounts.models import OrgUnit, User
+from kaifaqu.accounts.services import token_issue
 from kaifaqu.core.changelog import change_context
 from tests.factories import ProjectFactory
 
@@ -224,3 +225,139 @@ def test_prune_refuses_less_than_six_months(settings):
     from django.core.checks import run_checks
 
     assert [e.id for e in run_checks() if e.id.startswith("accounts.")] == ["accounts.E001"]
+
+
+@pytest.fixture
+def city_admin(db) -> User:
+    """An admin of 阳泉市 (the demo has none below the province)."""
+    return User.objects.create_user(username="yq-admin", password=PASSWORD_X, role=Role.ADMIN,
+                                    org_unit=OrgUnit.objects.get(code="140300"))
+
+
+PASSWORD_X = "Kfq-admin-password-9"
+
+
+def seed_events() -> dict[str, AuditEvent]:
+    """One event in a 阳泉 zone, one at 阳泉市, one in 晋中 and one with no unit (an unknown login name)."""
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=["S147007", "140300", "140700"])}
+    return {
+        "yq-zone": audit(action=AuditAction.LOGIN_FAILED, username="yq-etdz", org_unit=units["S147007"]),
+        "yq-city": audit(action=AuditAction.EXPORT, username="yangquan", org_unit=units["140300"],
+                         target="项目台账.xlsx", detail={"filename": "项目台账.xlsx", "rows": 7, "path": "/projects/",
+                                                       "query": "export=xlsx"}),
+        "jz-city": audit(action=AuditAction.EXPORT, username="jinzhong", org_unit=units["140700"]),
+        "nowhere": audit(action=AuditAction.LOGIN_FAILED, username="nobody"),
+    }
+
+
+def test_a_city_admin_reads_the_citys_subtree_only(client, city_admin):
+    seeded = seed_events()
+    client.force_login(city_admin)
+    resp = client.get("/accounts/audit/")
+    assert resp.status_code == 200
+    page = resp.content.decode()
+    assert "项目台账.xlsx" in page and "文件：项目台账.xlsx；行数：7；地址：/projects/?export=xlsx" in page
+    assert "yq-etdz" in page and "jinzhong" not in page and "nobody" not in page
+    shown = resp.context["page"].object_list
+    assert {e.pk for e in shown} >= {seeded["yq-zone"].pk, seeded["yq-city"].pk}
+    assert not {e.pk for e in shown} & {seeded["jz-city"].pk, seeded["nowhere"].pk}
+    assert all(e.org_unit.path.startswith(city_admin.org_unit.path) for e in shown)
+    assert [e.at for e in shown] == sorted((e.at for e in shown), reverse=True)
+    assert 'id="nav-audit"' in page
+
+
+def test_the_province_admin_reads_every_unit_and_a_superuser_even_unitless_events(client_of, client):
+    seeded = seed_events()
+    shown = {e.pk for e in client_of("province").get("/accounts/audit/?page=1").context["page"].object_list}
+    assert {seeded["yq-zone"].pk, seeded["jz-city"].pk} <= shown and seeded["nowhere"].pk not in shown
+    root = User.objects.create_superuser(username="root-audit", password=PASSWORD_X)
+    client.force_login(root)
+    assert seeded["nowhere"].pk in {e.pk for e in client.get("/accounts/audit/").context["page"].object_list}
+
+
+@pytest.mark.parametrize("username", ["yq-etdz", "yangquan", "province-viewer"])
+def test_non_admins_get_403(client_of, username):
+    seed_events()
+    client = client_of(username)
+    for url in ("/accounts/audit/", "/accounts/audit/?export=xlsx"):
+        resp = client.get(url)
+        assert resp.status_code == 403
+        assert "您没有权限查看审计日志" in resp.content.decode()
+    assert 'id="nav-audit"' not in client.get("/").content.decode()
+    assert events(AuditAction.EXPORT, target__startswith="审计日志") == []
+    resp = client.get("/api/v1/audit")
+    assert resp.status_code == 403 and resp.json()["detail"].startswith("您没有权限")
+
+
+def test_filters(client, city_admin):
+    seeded = seed_events()
+    client.force_login(city_admin)
+    got = client.get("/accounts/audit/", {"action": "export"}).context["page"].object_list
+    assert [e.pk for e in got] == [seeded["yq-city"].pk]
+    got = client.get("/accounts/audit/", {"username": "yq-etdz"}).context["page"].object_list
+    assert seeded["yq-zone"].pk in [e.pk for e in got] and all(
+        "yq-etdz" in (e.username, e.target) for e in got)
+    AuditEvent.objects.filter(pk=seeded["yq-zone"].pk).update(at=timezone.now() - timedelta(days=40))
+    day = timezone.localdate() - timedelta(days=40)
+    got = client.get("/accounts/audit/", {"date_from": day, "date_to": day}).context["page"].object_list
+    assert [e.pk for e in got] == [seeded["yq-zone"].pk]
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"date_from": "0001-01-01"}, "日期应在2000-01-01至2099-12-31之间"),
+    ({"date_to": "9999-12-31"}, "日期应在2000-01-01至2099-12-31之间"),
+    ({"date_from": "2024-05-01", "date_to": "2024-04-01"}, "结束日期不能早于开始日期"),
+    ({"date_from": "2024-13-45"}, "有效的日期"),
+    ({"action": "drop table"}, "选择一个有效的选项"),
+    ({"page": "99999999999999999999999"}, None),
+    ({"page": "x"}, None),
+])
+def test_bad_filters_get_a_chinese_message_never_a_500(client, city_admin, params, message):
+    seed_events()
+    client.force_login(city_admin)
+    resp = client.get("/accounts/audit/", params)
+    assert resp.status_code == 200
+    if message:
+        assert message in resp.content.decode()
+
+
+def test_the_page_costs_a_fixed_number_of_queries(client, city_admin, django_assert_max_num_queries):
+    for _ in range(30):
+        seed_events()
+    client.force_login(city_admin)
+    with django_assert_max_num_queries(6):
+        resp = client.get("/accounts/audit/")
+    assert len(resp.context["page"].object_list) == 50
+
+
+def test_export_of_the_filtered_rows_is_itself_audited(client, city_admin):
+    import python_calamine
+
+    seeded = seed_events()
+    client.force_login(city_admin)
+    resp = client.get("/accounts/audit/?action=export&export=xlsx")
+    assert resp.status_code == 200
+    rows = python_calamine.CalamineWorkbook.from_filelike(BytesIO(resp.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "安全审计日志"
+    data = [r for r in rows[3:] if r[0] != "合计"]
+    assert [r[2:8] for r in data] == [["导出", "yangquan", "阳泉市", "", "项目台账.xlsx",
+                                       "文件：项目台账.xlsx；行数：7；地址：/projects/?export=xlsx"]]
+    event = only_event(AuditAction.EXPORT, username="yq-admin")
+    assert event.target.startswith("审计日志-") and event.detail["rows"] == 1
+    assert event.detail["query"] == "action=export&export=xlsx"
+    assert seeded["jz-city"].pk not in [e.pk for e in AuditEvent.objects.filter(username="yq-admin")]
+
+
+def test_the_api_reads_the_same_scope(client, city_admin):
+    seeded = seed_events()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=city_admin)}"}
+    body = client.get("/api/v1/audit?action=export", **auth).json()
+    assert body["count"] == 1 and [e["id"] for e in body["items"]] == [seeded["yq-city"].pk]
+    item = body["items"][0]
+    assert (item["action_label"], item["org_unit"], item["detail"]["rows"]) == ("导出", "阳泉市", 7)
+    assert item["detail_text"] == "文件：项目台账.xlsx；行数：7；地址：/projects/?export=xlsx"
+    resp = client.get("/api/v1/audit?date_from=0001-01-01", **auth)
+    assert resp.status_code == 422 and "2000-01-01" in resp.json()["detail"]
+    resp = client.get("/api/v1/audit?date_from=2024-05-01&date_to=2024-04-01", **auth)
+    assert resp.status_code == 422
+    assert client.get("/api/v1/audit?offset=99999999999999999999", **auth).status_code == 422
