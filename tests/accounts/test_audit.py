@@ -66,8 +66,10 @@ def test_template_downloads_are_downloads(client_of, client, token_of):
     assert events(AuditAction.EXPORT) == []
 
 
-@pytest.mark.parametrize("url", ["/services/tickets/?export=xlsx", "/investment/leads/?export=xlsx",
-                                 "/investment/events/?export=xlsx", "/dispatch/?month=2024-03&export=xlsx"])
+@pytest.mark.parametrize("url", ["/services/tickets/?export=xlsx", "/services/tickets/stats/?export=xlsx",
+                                 "/services/items/?export=xlsx", "/investment/leads/?export=xlsx",
+                                 "/investment/events/?export=xlsx", "/dispatch/?month=2024-03&export=xlsx",
+                                 "/projects/three-un/?export=xlsx"])
 def test_each_apps_export_writes_one_event(client_of, url):
     resp = client_of("yangquan").get(url)
     assert resp.status_code == 200 and resp.has_header("Content-Disposition")
