@@ -108,12 +108,11 @@ def _shown(field: str, value: object) -> str:
 
 def detail_text(detail: dict) -> str:
     """An event's detail in Chinese: "角色：填报 → 管理员；…" for changes, "文件：…；行数：…；地址：…" for files."""
-    parts = []
-    for key, value in detail.items():
-        if key in CHANGE_LABELS and isinstance(value, dict):
-            parts.append(f"{CHANGE_LABELS[key]}：{_shown(key, value.get('old'))} → {_shown(key, value.get('new'))}")
-        elif key in DETAIL_LABELS:
-            parts.append(f"{DETAIL_LABELS[key]}：{_shown(key, value)}")
+    parts = []  # in the labels' order: PostgreSQL's jsonb does not keep the keys' order
+    for key, label in CHANGE_LABELS.items():
+        if isinstance(change := detail.get(key), dict):
+            parts.append(f"{label}：{_shown(key, change.get('old'))} → {_shown(key, change.get('new'))}")
+    parts.extend(f"{label}：{_shown(key, detail[key])}" for key, label in DETAIL_LABELS.items() if key in detail)
     if detail.get("path"):
         query = detail.get("query")
         parts.append(f"地址：{detail['path']}{'?' + query if query else ''}")

@@ -363,3 +363,13 @@ def test_the_api_reads_the_same_scope(client, city_admin):
     resp = client.get("/api/v1/audit?date_from=2024-05-01&date_to=2024-04-01", **auth)
     assert resp.status_code == 422
     assert client.get("/api/v1/audit?offset=99999999999999999999", **auth).status_code == 422
+
+
+def test_detail_reads_in_chinese_in_a_fixed_order():
+    from kaifaqu.accounts.audit import detail_text
+
+    detail = {"groups": {"old": [], "new": ["机构管理员", "审核组"]}, "is_staff": {"old": False, "new": True},
+              "org_unit": {"old": None, "new": "阳泉市"}, "role": {"old": "operator", "new": "admin"}}
+    assert detail_text(detail) == ("角色：填报 → 管理员；所属机构：— → 阳泉市；可进入管理后台：否 → 是；"
+                                   "用户组：（无） → 机构管理员、审核组")
+    assert detail_text({"reason": "密码已修改", "tokens": ["abc…"]}) == "原因：密码已修改；令牌：abc…"
