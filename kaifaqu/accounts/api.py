@@ -12,7 +12,7 @@ from .audit_forms import EARLIEST, LATEST
 from .audit_views import NOT_ADMIN
 from .models import ApiToken
 from .roles import can_read_audit
-from .selectors import AuditFilters, audit_event_list, user_tokens
+from .selectors import TOKENS_SHOWN, AuditFilters, audit_event_list, user_tokens
 from .services import LoginInvalid, LoginThrottled, login_authenticate, token_issue, token_revoke, token_revoke_own
 
 router = Router(tags=["认证"])
@@ -59,9 +59,9 @@ def token_delete(request):
     return Status(204, None)
 
 
-@router.get("/tokens", response=list[TokenInfoOut], summary="本人的访问令牌（含已过期、已吊销）")
+@router.get("/tokens", response=list[TokenInfoOut], summary="本人的访问令牌（最近签发的200个，含已过期、已吊销）")
 def tokens_list(request):
-    return list(user_tokens(user=request.user))
+    return list(user_tokens(user=request.user)[:TOKENS_SHOWN])
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销本人的一个访问令牌")
@@ -82,6 +82,13 @@ class AuditQuery(Schema):
     date_to: date | None = Field(None, description="日期至（含）")
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
+
+    @field_validator("username")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("不能包含空字符")
+        return value
 
     @field_validator("date_from", "date_to")
     @classmethod

@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .models import ApiToken
-from .selectors import user_tokens
+from .selectors import TOKENS_SHOWN, user_tokens
 from .services import token_issue, token_revoke_own
 
 
 def _page(request: HttpRequest, new_token: str = "") -> HttpResponse:
-    context = {"tokens": user_tokens(user=request.user), "new_token": new_token, "token_days": settings.API_TOKEN_DAYS}
+    context = {"tokens": user_tokens(user=request.user)[:TOKENS_SHOWN], "new_token": new_token,
+               "token_days": settings.API_TOKEN_DAYS, "shown": TOKENS_SHOWN}
     response = render(request, "accounts/tokens.html", context)
     if new_token:
         response["Cache-Control"] = "no-store"  # the raw token is shown once and kept nowhere
