@@ -24,8 +24,8 @@ PERMISSION_FIELDS = ("is_staff", "is_superuser", "is_active")
 CREATED_FROM = {"role": None, "org_unit_id": None, "is_staff": False, "is_superuser": False}  # flags shown if set
 
 
-def _record(action: str, *, user: User, detail: dict) -> None:
-    audit(action=action, request=current_request(), user=acting_user(), org_unit=user.org_unit,
+def _record(action: str, *, user: User, detail: dict, unit: OrgUnit | None = None) -> None:
+    audit(action=action, request=current_request(), user=acting_user(), org_unit=unit or user.org_unit,
           target=user.get_username(), detail=detail)
 
 
@@ -56,7 +56,7 @@ def _audit_saved(sender, instance: User, created: bool, raw: bool = False, updat
     if before is None:
         return
     changes = _changes(before, instance, fields=TRACKED)
-    _audit_changes(instance, changes)
+    _audit_changes(instance, changes, left=before["org_unit_id"])
     if before["password"] != instance.password and not _is_rehash(instance, update_fields):
         _revoke_tokens(instance, "password")
 
@@ -70,10 +70,12 @@ def _changes(before: dict, user: User, *, fields) -> dict:
     return {f.removesuffix("_id"): {"old": old, "new": new} for f, (old, new) in diff.items()}
 
 
-def _audit_changes(user: User, changes: dict) -> None:
+def _audit_changes(user: User, changes: dict, *, left: int | None) -> None:
     role = {f: changes[f] for f in ROLE_FIELDS if f in changes}
     if role:
         _record(AuditAction.ROLE_CHANGED, user=user, detail=role)
+        if "org_unit" in changes and (old := _left_unit(left, user.org_unit)) is not None:
+            _record(AuditAction.ROLE_CHANGED, user=user, detail=role, unit=old)
     deactivated = changes.get("is_active", {}).get("new") is False
     permission = {f: changes[f] for f in PERMISSION_FIELDS if f in changes and not (f == "is_active" and deactivated)}
     if permission:
@@ -81,6 +83,13 @@ def _audit_changes(user: User, changes: dict) -> None:
     if deactivated:
         _record(AuditAction.USER_DEACTIVATED, user=user, detail={"is_active": changes["is_active"]})
         _revoke_tokens(user, "deactivated")
+
+
+def _left_unit(left: int | None, joined: OrgUnit | None) -> OrgUnit | None:
+    """The unit a user moved out of, if its admin would not see the event recorded under the new one (the new unit
+    lies outside its subtree): the move is then recorded there too."""
+    old = OrgUnit.objects.filter(pk=left).first() if left else None
+    return old if old is not None and (joined is None or not old.contains(joined)) else None
 
 
 def _is_rehash(user: User, update_fields) -> bool:

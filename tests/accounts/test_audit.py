@@ -122,11 +122,23 @@ def test_role_and_unit_change_old_to_new(user_of):
     user.role, user.org_unit = Role.ADMIN, OrgUnit.objects.get(code="140700")
     with change_context(user_of("province")):
         user.save()
-    event = only_event(AuditAction.ROLE_CHANGED, target="audit-new")
-    assert event.detail == {"role": {"old": "operator", "new": "admin"},
-                            "org_unit": {"old": "阳泉经济技术开发区", "new": "晋中市"}}
-    assert event.org_unit.code == "140700" and event.username == "province"
+    # Recorded under the new unit, and under the one left, whose admin would not see the other.
+    found = events(AuditAction.ROLE_CHANGED, target="audit-new")
+    assert [e.org_unit.code for e in found] == ["140700", "S147007"]
+    for event in found:
+        assert event.detail == {"role": {"old": "operator", "new": "admin"},
+                                "org_unit": {"old": "阳泉经济技术开发区", "new": "晋中市"}}
+        assert event.username == "province"
     assert events(AuditAction.PERMISSION_CHANGED, target="audit-new") == []
+
+
+def test_a_move_down_the_own_subtree_is_recorded_once():
+    user = make_user(unit="140300")
+    user.org_unit = OrgUnit.objects.get(code="S147007")
+    user.save()
+    event = only_event(AuditAction.ROLE_CHANGED, target="audit-new")
+    assert event.org_unit.code == "S147007"
+    assert event.detail == {"org_unit": {"old": "阳泉市", "new": "阳泉经济技术开发区"}}
 
 
 def test_flags_change_is_a_permission_change_and_unchanged_save_writes_nothing():
