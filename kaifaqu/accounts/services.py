@@ -62,7 +62,7 @@ def token_issue(*, user: User, request=None) -> str:
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, prefix=raw[:8], key_hash=hash_token(raw))
     audit(action=AuditAction.TOKEN_ISSUED, request=request, user=user, target=f"{token.prefix}…",
-          detail={"token": token.pk, "expires_at": token.expires_at.isoformat()})
+          detail={"token": token.pk, "expires_at": f"{timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}"})
     return raw
 
 
