@@ -13,6 +13,7 @@ from django.utils import timezone
 from kaifaqu.core.changelog import acting_user
 
 from .audit import AuditAction, AuditEvent, audit
+from .audit_middleware import current_request
 from .checks import MIN_AUDIT_RETENTION_DAYS
 from .models import ApiToken, LoginFailure, User, hash_token
 
@@ -56,6 +57,7 @@ def login_authenticate(*, request, username: str, password: str) -> User:
     return user
 
 
+@transaction.atomic
 def token_issue(*, user: User, request=None) -> str:
     """Issue a new API token for `user`, valid `API_TOKEN_DAYS`; return the raw token (only its hash is kept).
     Audited (签发令牌)."""
@@ -97,6 +99,7 @@ def token_revoke_own(*, user: User, token_id: int, request=None) -> ApiToken:
     return token
 
 
+@transaction.atomic
 def tokens_revoke_all(*, user: User, reason: str) -> int:
     """Revoke every live token of `user` (a password change, a deactivation); one audit event if any died."""
     now = timezone.now()
@@ -104,11 +107,12 @@ def tokens_revoke_all(*, user: User, reason: str) -> int:
     prefixes = [f"{p}…" for p in live.values_list("prefix", flat=True)]
     count = live.update(revoked_at=now, revoked_reason=reason)
     if count:
-        audit(action=AuditAction.TOKEN_REVOKED, user=acting_user(), org_unit=user.org_unit, target=user.username,
-              detail={"reason": reason, "tokens": prefixes})
+        audit(action=AuditAction.TOKEN_REVOKED, request=current_request(), user=acting_user(), org_unit=user.org_unit,
+              target=user.username, detail={"reason": reason, "tokens": prefixes})
     return count
 
 
+@transaction.atomic
 def token_revoke_by(*, token: ApiToken, actor: User, reason: str, request=None) -> None:
     """Revoke `token` as `actor` (its owner, or an admin in the admin site), giving `reason`. Audited (吊销令牌)."""
     token.revoke(reason)
