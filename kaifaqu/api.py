@@ -88,6 +88,7 @@ def _http_error(request, exc):
 
 
 def _register_routers() -> None:
+    from kaifaqu.accounts.api import audit_router
     from kaifaqu.accounts.api import router as auth_router
     from kaifaqu.indicators.alerts_api import router as alerts_router
     from kaifaqu.indicators.api import dispatch_router, reports_router
@@ -101,6 +102,7 @@ def _register_routers() -> None:
     from kaifaqu.zones.api import router as zones_router
 
     api.add_router("/auth", auth_router)
+    api.add_router("/audit", audit_router)
     api.add_router("/zones", zones_router)
     api.add_router("/projects", projects_router)
     api.add_router("/campaigns", campaigns_router)

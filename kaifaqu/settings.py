@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kaifaqu.accounts.audit_middleware.DownloadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -124,6 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling (SPEC §13): this many failures per account and IP within the window lock that pair out.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KAIFAQU_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KAIFAQU_LOGIN_FAILURE_WINDOW", str(15 * 60)))
+
+# The security audit log (等保2.0 三级) is kept at least six months: `kaifaqu prune_audit` removes events older than
+# this many days and refuses a value below 183 (so does `kaifaqu check`). API tokens expire after this many days.
+AUDIT_RETENTION_DAYS = int(os.environ.get("KAIFAQU_AUDIT_RETENTION_DAYS", "183"))
+API_TOKEN_DAYS = int(os.environ.get("KAIFAQU_API_TOKEN_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

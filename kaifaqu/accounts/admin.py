@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from kaifaqu.core.admin import ChangeLogInline, ScopedAdminMixin
 
 from .models import ApiToken, OrgUnit, User
+from .services import REVOKED_BY_ADMIN, token_revoke_by
 
 
 @admin.register(OrgUnit)
@@ -38,8 +39,9 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at", "expires_at", "revoked_at",
+                       "revoked_reason"]
     actions = ["revoke"]
 
     def get_queryset(self, request):
@@ -51,5 +53,5 @@ class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="吊销所选令牌")
     def revoke(self, request, queryset):
-        for token in queryset.filter(revoked_at__isnull=True):
-            token.revoke()
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user__org_unit"):
+            token_revoke_by(token=token, actor=request.user, reason=REVOKED_BY_ADMIN, request=request)

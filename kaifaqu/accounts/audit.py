@@ -82,3 +82,38 @@ def audit(*, action: str, request=None, user=None, username: str = "", org_unit=
         action=action, user=user, username=username or (user.get_username() if user is not None else ""),
         org_unit=org_unit, ip=client_ip(request), target=str(target)[:200], detail=detail or {},
     )
+
+
+# ---- how an event's detail reads (the audit page, its Excel export) ------------------------------------------
+
+CHANGE_LABELS = {"role": "角色", "org_unit": "所属机构", "is_active": "启用", "is_staff": "可进入管理后台",
+                 "is_superuser": "超级管理员", "groups": "用户组", "user_permissions": "单独授予的权限"}
+DETAIL_LABELS = {"filename": "文件", "rows": "行数", "reason": "原因", "tokens": "令牌", "owner": "令牌持有人",
+                 "expires_at": "到期时间", "token": "令牌编号"}
+
+
+def _shown(field: str, value: object) -> str:
+    from .choices import Role
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（无）"
+    if field == "role" and value in Role.values:
+        return str(Role(value).label)
+    return str(value)
+
+
+def detail_text(detail: dict) -> str:
+    """An event's detail in Chinese: "角色：填报 → 管理员；…" for changes, "文件：…；行数：…；地址：…" for files."""
+    parts = []  # in the labels' order: PostgreSQL's jsonb does not keep the keys' order
+    for key, label in CHANGE_LABELS.items():
+        if isinstance(change := detail.get(key), dict):
+            parts.append(f"{label}：{_shown(key, change.get('old'))} → {_shown(key, change.get('new'))}")
+    parts.extend(f"{label}：{_shown(key, detail[key])}" for key, label in DETAIL_LABELS.items() if key in detail)
+    if detail.get("path"):
+        query = detail.get("query")
+        parts.append(f"地址：{detail['path']}{'?' + query if query else ''}")
+    return "；".join(parts)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -86,13 +88,20 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def token_expiry():
+    """When a token issued now expires: `API_TOKEN_DAYS` (default 30) days on."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Tokens that still open the API: not revoked, not expired, of an active user."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the raw token is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the raw token is shown once. It expires after
+    `API_TOKEN_DAYS` and dies when its owner's password changes or the owner is deactivated (等保2.0 三级)."""
 
     user = models.ForeignKey(User, verbose_name=_("用户"), related_name="api_tokens", on_delete=models.CASCADE)
     prefix = models.CharField(_("前缀"), max_length=8)
@@ -100,6 +109,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("吊销原因"), max_length=40, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"), default=token_expiry)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -113,11 +124,18 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
-    def revoke(self) -> None:
-        self.revoked_at = timezone.now()
-        self.save(update_fields=["revoked_at"])
+    @property
+    def state(self) -> str:
+        """有效 / 已过期 / 已吊销, as the owner's token list shows it."""
+        if self.revoked_at is not None:
+            return "已吊销"
+        return "有效" if self.expires_at > timezone.now() else "已过期"
+
+    def revoke(self, reason: str = "") -> None:
+        self.revoked_at, self.revoked_reason = timezone.now(), reason[:40]
+        self.save(update_fields=["revoked_at", "revoked_reason"])
 
 
 class LoginFailure(models.Model):

@@ -51,3 +51,12 @@ def can_organise(user) -> bool:
     unit = user.org_unit
     return (unit is not None and unit.kind in (OrgKind.PROVINCE, OrgKind.CITY)
             and user.role in (Role.ADMIN, Role.REVIEWER))
+
+
+def can_read_audit(user) -> bool:
+    """May `user` read the security audit log (审计日志) of their subtree? Admins of a unit, and superusers."""
+    from .choices import Role
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.org_unit_id is not None and user.role == Role.ADMIN)

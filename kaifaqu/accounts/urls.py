@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .audit_views import audit_log_view
 from .forms import ThrottledAuthenticationForm
+from .token_views import token_list_view, token_revoke_view
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,4 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/audit/", audit_log_view, name="audit"),
+    path("accounts/tokens/", token_list_view, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", token_revoke_view, name="token_revoke"),
 ]

@@ -1,4 +1,5 @@
-"""Template context shared by every page: the module navigation, with the current module marked."""
+"""Template context shared by every page: the module navigation, with the current module marked; whether the user
+may read the audit log (the header links to it for admins)."""
 
 # (label, url name or None while the module is still to come, the url names that belong to the module)
 MODULES = [
@@ -22,6 +23,9 @@ MODULES = [
 
 
 def navigation(request) -> dict:
+    from kaifaqu.accounts.roles import can_read_audit
+
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    return {"nav_modules": [(label, url, current in names) for label, url, names in MODULES]}
+    return {"nav_modules": [(label, url, current in names) for label, url, names in MODULES],
+            "can_read_audit": can_read_audit(getattr(request, "user", None))}

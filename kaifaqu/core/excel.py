@@ -9,10 +9,12 @@ string cell (never a formula) and shown as text when it starts like one.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -323,6 +325,21 @@ def flatten(columns: Sequence[Column | ColumnGroup]) -> list[Column]:
     return out
 
 
+_rows_written: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("excel_rows_written", default=None)
+
+
+@contextmanager
+def rows_written() -> Iterator[list[int]]:
+    """Inside the block, the data rows of each office workbook closed are noted in the list yielded (the audit of
+    a download reads it: how many rows left the platform)."""
+    tally: list[int] = []
+    token = _rows_written.set(tally)
+    try:
+        yield tally
+    finally:
+        _rows_written.reset(token)
+
+
 class OfficeWorkbook:
     """An in-memory workbook of office-layout sheets; `close()` returns the .xlsx bytes.
 
@@ -366,6 +383,8 @@ class OfficeWorkbook:
             sheet.finish()
         self.workbook.close()
         bulk = {f"xl/worksheets/sheet{s.ws.index + 1}.xml": s for s in self.sheets if s.rows}
+        if (tally := _rows_written.get()) is not None:
+            tally.append(sum(s.count for s in self.sheets))
         return _repack(self.output.getvalue(), bulk)
 
 
