@@ -93,7 +93,7 @@ class LeadForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, lead: Lead | None = None, **kwargs):
-        if lead is not None and not args and "data" not in kwargs:
+        if lead is not None and (args[:1] or [kwargs.get("data")])[0] is None:  # unbound: LeadForm(None, …) too
             kwargs["initial"] = initial_of(lead)
         super().__init__(*args, **kwargs)
         self.fields["zone"].queryset = working_zones(user)
