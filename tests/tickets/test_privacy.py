@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from kaifaqu.accounts.audit import AuditAction, AuditEvent
 from kaifaqu.accounts.models import User
+from kaifaqu.accounts.roles import ensure_role_groups
 from kaifaqu.core.privacy import mask_phone
 from kaifaqu.tickets.models import Ticket
 from tests.tickets.factories import EnterpriseFactory, ticket
@@ -173,3 +174,16 @@ def test_enterprise_contact_is_masked_above_the_zone(client_of, user_of):
     resp = client_of("yangquan").post(f"/privacy/phone/enterprise/{e.pk}/", HTTP_HX_REQUEST="true")
     assert resp.status_code == 200 and "0353-7654321" in resp.content.decode()
     assert AuditEvent.objects.get(action=AuditAction.UNMASK).target == f"企业 {e.name}"
+
+
+def test_admin_site_shows_the_phone_masked_and_read_only_to_the_admin_above(client, client_of, received, user_of):
+    url = f"/admin/tickets/ticket/{received.pk}/change/"
+    above = client_of("province").get(url)
+    assert above.status_code == 200
+    page = above.content.decode()
+    assert MASKED in page and FULL not in page and 'name="phone"' not in page
+    zone_admin = User.objects.create(username="yq-admin", role="admin", is_staff=True,
+                                     org_unit=user_of("yq-etdz").org_unit)
+    zone_admin.groups.add(ensure_role_groups())
+    client.force_login(zone_admin)
+    assert f'name="phone" value="{FULL}"' in client.get(url).content.decode()
