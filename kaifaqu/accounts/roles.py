@@ -29,10 +29,18 @@ def ensure_role_groups() -> Group:
         and p.codename != "view_unit_queue"
     ]
     group.permissions.set(wanted)
+    ensure_queue_group()
+    return group
+
+
+def ensure_queue_group(**_signal) -> Group:
+    """The group QUEUE_GROUP, holding `tickets.view_unit_queue` alone: an admin adds an agent to it in the admin site
+    to grant their unit's queue. Kept after every migrate (the tickets app connects it), so it exists in production
+    without the demo."""
     queue, _ = Group.objects.get_or_create(name=QUEUE_GROUP)
     app_label, codename = UNIT_QUEUE_PERMISSION.split(".")
     queue.permissions.set(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-    return group
+    return queue
 
 
 def can_write(user, unit) -> bool:
