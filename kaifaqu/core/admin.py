@@ -18,6 +18,28 @@ class ScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MaskedPhoneAdminMixin:
+    """A record's phone in the admin site as on the pages (`core.privacy`): editable for those who work the record;
+    for the admins above, read-only and masked."""
+
+    def _masks(self, request, obj) -> bool:
+        return obj is not None and bool(obj.phone) and not obj.phone_visible_to(request.user)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return [*exclude, "phone"] if self._masks(request, obj) else exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "masked_phone"] if self._masks(request, obj) else fields
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj) -> str:
+        from .privacy import mask_phone
+
+        return mask_phone(obj.phone)
+
+
 class ChangeLogInline:
     """Adds the object's change history to its admin page (read-only)."""
 

@@ -76,16 +76,22 @@ class ObjectChange(models.Model):
 
     def diff(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for every field whose value changed, labelled with the field's verbose name and
-        with choice values shown by their labels (签约, not "signed")."""
+        with choice values shown by their labels (签约, not "signed"). A phone number of a record that masks it
+        (`core.privacy`) is shown masked: whoever reads the history of a record need not work it."""
         before, after = self.prechange_data or {}, self.postchange_data or {}
         model = self.content_type.model_class()
         fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+        masked = {"phone"} if hasattr(model, "phone_visible_to") else set()
         keys = [k for k in {**before, **after} if before.get(k) != after.get(k) and k not in self.QUIET_FIELDS]
-        return [(str(fields[k].verbose_name) if k in fields else k, _shown(fields.get(k), before.get(k)),
-                 _shown(fields.get(k), after.get(k))) for k in keys]
+        return [(str(fields[k].verbose_name) if k in fields else k, _shown(fields.get(k), before.get(k), k in masked),
+                 _shown(fields.get(k), after.get(k), k in masked)) for k in keys]
 
 
-def _shown(field, value):
+def _shown(field, value, masked: bool = False):
+    if masked and value:
+        from .privacy import mask_phone
+
+        return mask_phone(str(value))
     if field is not None and field.choices and value is not None:
         return dict(field.flatchoices).get(value, value)
     return value

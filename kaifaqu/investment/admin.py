@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from kaifaqu.core.admin import ChangeLogInline, ScopedAdminMixin
+from kaifaqu.core.admin import ChangeLogInline, MaskedPhoneAdminMixin, ScopedAdminMixin
 
 from .models import CityPromotionTotal, Lead, LeadNote, PromotionEvent
 
@@ -24,7 +24,7 @@ class LeadNoteInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
+class LeadAdmin(ScopedAdminMixin, MaskedPhoneAdminMixin, ChangeLogInline, admin.ModelAdmin):
     list_display = ["company", "project_name", "zone", "stage", "investment", "received_on", "owner"]
     list_filter = ["stage", "method", "project_type"]
     search_fields = ["company", "project_name", "company_key"]

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.excel import CellError, parse_decimal
+from kaifaqu.core.privacy import api_unmask
 from kaifaqu.projects.schemas import ProjectOut
 from kaifaqu.zones.models import IndustryChain, Zone
 
@@ -156,6 +157,16 @@ def leads_funnel(request, query: Query[FunnelQuery]):
 @router.get("/{int:lead_id}", response=LeadOut, summary="招商线索详情")
 def leads_detail(request, lead_id: int):
     return _visible_lead(request.user, lead_id)
+
+
+class PhoneOut(Schema):
+    phone: str
+
+
+@router.post("/{int:lead_id}/phone", response=PhoneOut,
+             summary="查看线索联系人完整号码（上级审核员、管理员；记入审计日志）")
+def leads_phone(request, lead_id: int):
+    return api_unmask(request, _visible_lead(request.user, lead_id))
 
 
 @router.post("/{int:lead_id}/advance", response=LeadOut, summary="推进阶段或标记流失（倒退、缺原因时拒绝）")

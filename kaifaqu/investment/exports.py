@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from kaifaqu.core.excel import Column, OfficeWorkbook
+from kaifaqu.core.privacy import shown_phone
 
 from .models import Lead, PromotionEvent
 
@@ -27,26 +28,27 @@ EVENT_COLUMNS = [
 ]
 
 
-def _lead_row(lead: Lead) -> list:
+def _lead_row(lead: Lead, user) -> list:
     zone = lead.zone.short_name or lead.zone.name if lead.zone_id else ""
     return [
         lead.company, lead.project_name, lead.city.name if lead.city_id else "", zone,
         lead.chain.name if lead.chain_id else "", lead.investment, lead.method,
         lead.source_event.name if lead.source_event_id else "", lead.get_stage_display(), lead.stage_date,
-        lead.received_on, lead.contact, lead.phone, lead.owner_unit.name, str(lead.owner or ""), lead.next_action,
-        lead.next_action_on, lead.converted_project.code if lead.converted_project_id else "", lead.lost_reason,
-        lead.note,
+        lead.received_on, lead.contact, shown_phone(user, lead), lead.owner_unit.name, str(lead.owner or ""),
+        lead.next_action, lead.next_action_on, lead.converted_project.code if lead.converted_project_id else "",
+        lead.lost_reason, lead.note,
     ]
 
 
-def lead_export(*, leads: Iterable[Lead], scope_label: str, today: date) -> bytes:
-    """The lead ledger as .xlsx: one row per lead, 合计 of the intended investment."""
+def lead_export(*, leads: Iterable[Lead], user, scope_label: str, today: date) -> bytes:
+    """The lead ledger as .xlsx: one row per lead, 合计 of the intended investment; each contact's number as `user`
+    may see it (`core.privacy`: masked unless they work the lead)."""
     book = OfficeWorkbook()
     sheet = book.add_sheet("招商线索", title="招商引资线索台账", unit=f"范围：{scope_label}　导出日期：{today:%Y-%m-%d}"
                            "　单位：万元", columns=LEAD_COLUMNS, count_column="企业名称", count_label="共{n}条线索",
                            freeze_cols=2)
     for lead in leads:
-        sheet.append(_lead_row(lead))
+        sheet.append(_lead_row(lead, user))
     return book.close()
 
 

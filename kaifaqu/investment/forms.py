@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.credit_code import credit_code_error
+from kaifaqu.core.privacy import mask_phone
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 from kaifaqu.projects.forms import zone_choices
 from kaifaqu.zones.models import IndustryChain, Region, Zone
@@ -92,7 +93,7 @@ class LeadForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, lead: Lead | None = None, **kwargs):
-        if lead is not None and not args and "data" not in kwargs:
+        if lead is not None and (args[:1] or [kwargs.get("data")])[0] is None:  # unbound: LeadForm(None, …) too
             kwargs["initial"] = initial_of(lead)
         super().__init__(*args, **kwargs)
         self.fields["zone"].queryset = working_zones(user)
@@ -101,6 +102,12 @@ class LeadForm(forms.Form):
         self.fields["owner"].queryset = workers(user)
         self.fields["owner_unit"].initial = user.org_unit_id
         self.fields["owner"].initial = user.pk
+        self.lead = lead
+        self.masked_phone = mask_phone(lead.phone) if lead is not None and not lead.phone_visible_to(user) else ""
+        if self.masked_phone:
+            # An editor who does not work the lead keeps seeing its number masked; left as shown, it stays as it was.
+            self.initial["phone"] = self.masked_phone
+            self.fields["phone"].help_text = "号码已脱敏显示；不修改则保留原号码"
         if lead is not None:
             # The lead's current team and owner stay choosable even when they lie above the editor's unit.
             self.fields["owner_unit"].queryset |= OrgUnit.objects.filter(pk=lead.owner_unit_id)
@@ -119,6 +126,8 @@ class LeadForm(forms.Form):
         """The service's keyword arguments."""
         values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         values["method"] = values.get("method") or ""
+        if self.masked_phone and values.get("phone") == self.masked_phone:
+            values["phone"] = self.lead.phone
         if values.get("received_on") is None:
             values.pop("received_on", None)
         return values

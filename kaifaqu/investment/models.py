@@ -8,8 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kaifaqu.accounts.choices import OrgKind
+from kaifaqu.accounts.choices import OrgKind, Role
 from kaifaqu.core.changelog import ChangeLoggedModel
+from kaifaqu.core.privacy import works_record
 from kaifaqu.core.scope import ScopedQuerySet
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 
@@ -191,6 +192,16 @@ class Lead(ChangeLoggedModel):
     def is_open(self) -> bool:
         """Still being worked: neither signed nor lost."""
         return self.stage not in (LeadStage.SIGNED, LeadStage.LOST)
+
+    PHONE_WORKERS = (Role.ADMIN, Role.OPERATOR, Role.PROMOTER)
+
+    def phone_visible_to(self, user) -> bool:
+        """Who sees the contact's number (联系电话) in full: the lead's owner (负责人), and the promoters, operators
+        and admins of the team that owns it (负责团队) or of its target zone (or a department inside them). Viewers,
+        reviewers and the units above see it masked; reviewers and admins above may unmask it, audited
+        (`core.privacy`)."""
+        units = [self.owner_unit, self.zone.org_unit if self.zone_id else None]
+        return works_record(user, units=units, roles=self.PHONE_WORKERS, owner_id=self.owner_id)
 
 
 class LeadNoteQuerySet(ScopedQuerySet):

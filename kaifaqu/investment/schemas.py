@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from kaifaqu.core.privacy import api_phone
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 
 from .choices import EventKind, LeadStage
@@ -21,7 +22,7 @@ class LeadOut(Schema):
     project_type: ProjectType
     credit_code: str | None = None
     contact: str
-    phone: str
+    phone: str = Field(..., description="联系电话：负责该线索的人员可见完整号码，其他人员为脱敏号码（如138****4321）")
     chain: str | None = None
     investment: Decimal | None
     zone: str | None = Field(None, description="开发区代码")
@@ -47,6 +48,10 @@ class LeadOut(Schema):
     converted_project: int | None = Field(None, alias="converted_project_id")
     converted_project_code: str | None = None
     version: int
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        return api_phone(obj, context)
 
     @staticmethod
     def resolve_credit_code(obj) -> str | None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kaifaqu.accounts.roles import can_organise, can_write
+from kaifaqu.accounts.roles import can_convert_lead, can_organise
 
 from . import services
 from .choices import LEAD_STAGE_ORDER, LeadStage
@@ -85,8 +85,8 @@ def lead_list_view(request):
     today = timezone.localdate()
     qs = lead_list(user=request.user, filters=form.filters(), today=today).order_by("-received_on", "-id")
     if request.GET.get("export") == "xlsx":
-        content = lead_export(leads=qs.iterator(chunk_size=2000), scope_label=str(request.user.scope_label),
-                              today=today)
+        content = lead_export(leads=qs.iterator(chunk_size=2000), user=request.user,
+                              scope_label=str(request.user.scope_label), today=today)
         return _xlsx(content, f"招商线索台账-{today}.xlsx")
     totals = lead_totals(qs)
     paginator = Paginator(qs, PAGE_SIZE)
@@ -117,7 +117,7 @@ def lead_detail_view(request, pk: int):
         "advance_form": AdvanceForm(initial={"stage": moves[0][0] if moves else "", "version": lead.version}),
         "moves": moves, "note_form": NoteForm(),
         "signed_unconverted": lead.stage == LeadStage.SIGNED and not lead.converted_project_id,
-        "may_convert": editable and lead.zone_id is not None and can_write(request.user, lead.zone.org_unit),
+        "may_convert": editable and lead.zone_id is not None and can_convert_lead(request.user, lead.zone.org_unit),
         "duplicates": lead_duplicates(user=request.user, company=lead.company, zone=lead.zone,
                                       project_name=lead.project_name, exclude=lead.pk),
     }

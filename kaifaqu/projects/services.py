@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from kaifaqu.accounts.roles import can_organise, can_write
+from kaifaqu.accounts.roles import can_convert_lead, can_organise, can_write
 from kaifaqu.core.models import Sequence
 
 from .choices import DATED_STAGES, STAGE_DATE_FIELD, STAGE_ORDER, Batch, ProjectType, Stage
@@ -124,6 +124,20 @@ def entry_stages(values: dict) -> list[tuple[str, date | None, str]]:
 def project_create(*, user, **values) -> Project:
     """Enter a project (录入项目). `values` are model fields; `zone` a Zone the user may write to."""
     _require_write(user, values["zone"])
+    return _project_insert(user, values)
+
+
+@transaction.atomic
+def project_create_converted(*, user, **values) -> Project:
+    """Enter the project a signed lead becomes (转为项目, `investment.services.lead_convert`), as `project_create`
+    does, for whoever may write the zone's projects and for its promoters (招商): turning a signed lead into a
+    project is the one project write their role has (SPEC §2)."""
+    if not can_convert_lead(user, values["zone"].org_unit):
+        raise NotPermitted("您没有权限将线索转为该开发区的项目")
+    return _project_insert(user, values)
+
+
+def _project_insert(user, values: dict) -> Project:
     _check(values)
     if not values.get("code"):
         values["code"] = new_project_codes(1)[0]

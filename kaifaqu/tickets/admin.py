@@ -3,7 +3,7 @@ catalogue; cases, tickets and commitments read-mostly and scoped to the admin's 
 
 from django.contrib import admin
 
-from kaifaqu.core.admin import ChangeLogInline, ScopedAdminMixin
+from kaifaqu.core.admin import ChangeLogInline, MaskedPhoneAdminMixin, ScopedAdminMixin
 
 from .models import Commitment, HolidayCalendar, ServiceCase, ServiceItem, Ticket, TicketEvent
 
@@ -45,7 +45,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
+class TicketAdmin(ScopedAdminMixin, MaskedPhoneAdminMixin, ChangeLogInline, admin.ModelAdmin):
     """Tickets move only through their workflow (the pages and the API); here they can be read, and their text
     and flags corrected."""
 

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
 from kaifaqu.accounts.models import User
+from kaifaqu.core.privacy import api_phone, api_unmask
 from kaifaqu.projects.models import Project
 from kaifaqu.zones.models import Enterprise, Zone
 
@@ -44,6 +45,7 @@ class TicketOut(Schema):
     enterprise: int | None = Field(None, alias="enterprise_id")
     enterprise_name: str | None = Field(None, alias="enterprise.name")
     caller: str
+    phone: str = Field(..., description="联系电话：办理该诉求的人员可见完整号码，其他人员为脱敏号码（如138****4321）")
     channel: Channel
     category: Category
     text: str
@@ -65,6 +67,10 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_escalated(obj: Ticket) -> bool:
         return obj.escalated_at is not None
+
+    @staticmethod
+    def resolve_phone(obj: Ticket, context) -> str:
+        return api_phone(obj, context)
 
 
 class TicketPage(Schema):
@@ -200,6 +206,16 @@ class TicketDetail(TicketOut):
 @router.get("/{int:ticket_id}", response=TicketDetail, summary="诉求详情及办理过程")
 def tickets_detail(request, ticket_id: int):
     return _visible_ticket(request.user, ticket_id)
+
+
+class PhoneOut(Schema):
+    phone: str
+
+
+@router.post("/{int:ticket_id}/phone", response=PhoneOut,
+             summary="查看诉求人完整号码（上级审核员、管理员；记入审计日志）")
+def tickets_phone(request, ticket_id: int):
+    return api_unmask(request, _visible_ticket(request.user, ticket_id))
 
 
 def _action_input(request) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from .case_selectors import (
 )
 from .choices import CaseStatus
 from .enterprise_views import import_page
-from .errors import ServiceError
+from .errors import NotPermitted, ServiceError
 from .excel import export_date, service_items_export, service_items_import
 from .forms import CaseAdvanceForm, CaseForm, CommitmentForm, PeriodForm, VerifyForm
 from .models import Commitment, ServiceCase
@@ -92,7 +93,8 @@ def case_detail_view(request, pk: int):
 
 
 def _report(request, form, action, done: str) -> None:
-    """Run `action(cleaned_data)` if the form is valid; its refusal or the form's errors become messages."""
+    """Run `action(cleaned_data)` if the form is valid; its refusal or the form's errors become messages, but a
+    refusal for want of permission is the page's answer (403)."""
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -100,6 +102,8 @@ def _report(request, form, action, done: str) -> None:
         return
     try:
         action(form.cleaned_data)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -130,7 +134,8 @@ def project_services_view(request, pk: int):
     project = _project_for(request, pk)
     today = timezone.localdate()
     context = {"project": project, "today": today, "editable": can_write(request.user, project.zone.org_unit),
-               "cases": project.service_cases.select_related("item", "agent").order_by("-accepted_on", "-id"),
+               "cases": ServiceCase.objects.visible_to(request.user).filter(project=project)
+               .select_related("item", "agent").order_by("-accepted_on", "-id"),
                "commitments": commitment_list(user=request.user, today=today, project=project.pk),
                "case_form": CaseForm(project=project), "commitment_form": CommitmentForm(),
                "verify_form": VerifyForm(initial={"verified_on": today})}

@@ -70,7 +70,9 @@ def _check_open(*, project: Project, item: ServiceItem, agent, accepted_on: date
 def case_open(*, user, project: Project, item: ServiceItem, agent, accepted_on: date | None = None,
               lead_official: str = "", by_commitment: bool = False, note: str = "") -> ServiceCase:
     """Accept an approval to carry for a project (受理代办件); the deadline is the item's limit in working days
-    after acceptance."""
+    after acceptance. An agent (代办员) assigns no case, not even to themselves (403)."""
+    if getattr(user, "role", None) == Role.AGENT and not user.is_superuser:
+        raise NotPermitted("您没有权限分派代办件：代办员只办理分派给本人的代办件")
     _require_write(user, project, "登记代办件")
     accepted_on = accepted_on or today()
     _check_open(project=project, item=item, agent=agent, accepted_on=accepted_on, by_commitment=by_commitment)

@@ -34,6 +34,7 @@ from kaifaqu.core.excel import (
     parse_text,
     read_table,
 )
+from kaifaqu.core.privacy import shown_phone
 from kaifaqu.zones.models import FOUR_ABOVE, INDUSTRY_SECTIONS, Enterprise, IndustryChain, Zone
 
 from .enterprises import enterprise_tokens_rebuild
@@ -320,7 +321,8 @@ def service_items_export(*, items: QuerySet[ServiceItem]) -> bytes:
 
 TICKET_COLUMNS = [
     Column("诉求编号", width=13), Column("受理时间", width=16), Column("渠道", width=6), Column("开发区", width=16),
-    Column("企业", width=28), Column("类别", width=9), Column("诉求内容", width=40), Column("承办部门", width=14),
+    Column("企业", width=28), Column("联系电话", width=14), Column("类别", width=9), Column("诉求内容", width=40),
+    Column("承办部门", width=14),
     Column("状态", width=8), Column("首次响应时限", width=16), Column("首次响应", width=16),
     Column("办结时限", "date", 11), Column("办结时间", width=16), Column("是否按期", width=8),
     Column("满意度", width=9), Column("重点难点", width=8), Column("已升级", width=7),
@@ -335,14 +337,16 @@ def _yes(value: bool | None) -> str:
     return {True: "是", False: "否"}.get(value, "")
 
 
-def tickets_export(*, tickets: QuerySet[Ticket], title: str = "企业诉求台账") -> bytes:
-    """A ticket list (诉求台账) in the office layout; the tickets are already scoped and filtered."""
+def tickets_export(*, tickets: QuerySet[Ticket], user, title: str = "企业诉求台账") -> bytes:
+    """A ticket list (诉求台账) in the office layout; the tickets are already scoped and filtered. Each caller's
+    number is shown as `user` may see it (`core.privacy`: masked unless they work the ticket)."""
     book = OfficeWorkbook()
     sheet = book.add_sheet("诉求台账", title=title, unit="单位：件", columns=TICKET_COLUMNS, count_column="诉求编号",
                            count_label="共{n}件", freeze_cols=2)
-    for t in tickets.select_related("zone", "enterprise").iterator(chunk_size=2000):
+    for t in tickets.select_related("zone__org_unit", "enterprise").iterator(chunk_size=2000):
         sheet.append([t.number, _when(t.received_at), t.get_channel_display(), t.zone.short_name or t.zone.name,
-                      t.enterprise.name if t.enterprise else t.caller, t.get_category_display(), t.text,
+                      t.enterprise.name if t.enterprise else t.caller, shown_phone(user, t), t.get_category_display(),
+                      t.text,
                       t.department, t.get_status_display(), due_text(t.first_response_due), _when(t.first_response_at),
                       t.resolution_due, _when(t.resolved_at), _yes(t.resolved_on_time),
                       t.get_satisfaction_display(), _yes(t.key_difficult), _yes(t.escalated_at is not None)])

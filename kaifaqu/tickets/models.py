@@ -11,7 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaifaqu.accounts.choices import Role
+from kaifaqu.accounts.roles import sees_unit_queue
 from kaifaqu.core.changelog import ChangeLoggedModel
+from kaifaqu.core.privacy import works_record
 from kaifaqu.core.scope import ScopedQuerySet
 
 from .choices import (
@@ -78,6 +81,14 @@ class ServiceItem(ChangeLoggedModel):
         return self.name
 
 
+class ServiceCaseQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The cases of the user's subtree; for an agent (代办员), only the cases assigned to them, unless they were
+        granted their unit's queue (`tickets.view_unit_queue`)."""
+        qs = super().visible_to(user)
+        return qs if sees_unit_queue(user) else qs.filter(agent=user)
+
+
 class ServiceCase(ChangeLoggedModel):
     """代办件: an agent carries one approval (a service item) for a project, from acceptance to completion or
     return. The deadline is the item's limit counted in working days from acceptance."""
@@ -103,12 +114,13 @@ class ServiceCase(ChangeLoggedModel):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     scope_path = "project__zone__org_unit__path"
-    objects = ScopedQuerySet.as_manager()
+    objects = ServiceCaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("代办件")
         verbose_name_plural = _("代办件")
         ordering = ["-accepted_on", "-id"]
+        permissions = [("view_unit_queue", _("可查看本单位的代办件和诉求（代办员）"))]
         indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["agent", "status"])]
         constraints = [
             models.CheckConstraint(condition=Q(deadline__gte=models.F("accepted_on")), name="case_deadline_after",
@@ -147,6 +159,14 @@ class CaseEvent(models.Model):
         return f"{self.case.number} {self.get_action_display()}"
 
 
+class TicketQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The tickets of the user's subtree; for an agent (代办员), only those they received themselves, unless they
+        were granted their unit's queue (`tickets.view_unit_queue`)."""
+        qs = super().visible_to(user)
+        return qs if sees_unit_queue(user) else qs.filter(created_by=user)
+
+
 class Ticket(ChangeLoggedModel):
     """诉求: a request an enterprise made through the hotline (一话通办). Its deadlines are fixed when it is
     received — the first response by the "事不过夜" rule, the resolution by the category's working-day limit — and
@@ -183,7 +203,8 @@ class Ticket(ChangeLoggedModel):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_path = "zone__org_unit__path"
-    objects = ScopedQuerySet.as_manager()
+    objects = TicketQuerySet.as_manager()
+    PHONE_WORKERS = (Role.ADMIN, Role.OPERATOR, Role.AGENT)
 
     class Meta:
         verbose_name = _("诉求")
@@ -216,6 +237,12 @@ class Ticket(ChangeLoggedModel):
     def is_overdue(self, today: date) -> bool:
         """Not resolved and past the end of its resolution day."""
         return self.is_open and today > self.resolution_due
+
+    def phone_visible_to(self, user) -> bool:
+        """Who sees the caller's number (联系电话) in full: who received the ticket, and the admins, operators and
+        agents of the zone handling it (its unit or a department inside it). Reviewers, viewers, the city and the
+        province above see it masked; reviewers and admins above may unmask it, audited (`core.privacy`)."""
+        return works_record(user, units=[self.zone.org_unit], roles=self.PHONE_WORKERS, owner_id=self.created_by_id)
 
 
 class TicketEvent(models.Model):

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.choices import OrgKind
 from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.accounts.roles import sees_unit_queue
 from kaifaqu.core.money import rate
 from kaifaqu.zones.models import Zone
 
@@ -96,7 +97,7 @@ def ticket_list(*, user, filters: TicketFilters, today: date) -> QuerySet[Ticket
         qs = qs.filter(escalated_at__isnull=False)
     qs = _state(qs, filters.state, today)
     order = ["resolution_due", "id"] if filters.state in ("open", "overdue") else ["-received_at", "-id"]
-    return qs.select_related("zone", "enterprise").order_by(*order)
+    return qs.select_related("zone__org_unit", "enterprise").order_by(*order)
 
 
 def _state(qs: QuerySet[Ticket], state: str, today: date) -> QuerySet[Ticket]:
@@ -187,8 +188,9 @@ class TicketStats:
 
 def tally_scope(*, user, city: str | None = None, zone: str | None = None) -> str | None:
     """The totals' scope that holds exactly the tickets the user asks for ("/" for everything, a city's or the
-    province's path), or None when they must be counted from the tickets (a zone, or a user of a zone)."""
-    if zone:
+    province's path), or None when they must be counted from the tickets (a zone, a user of a zone, or an agent
+    who sees only their own tickets)."""
+    if zone or not sees_unit_queue(user):
         return None
     unit = getattr(user, "org_unit", None)
     base = ROOT if user.is_superuser else unit.path if unit and unit.kind not in ZONE_LEVEL else None

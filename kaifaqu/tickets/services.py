@@ -24,6 +24,7 @@ from .errors import NotPermitted, Refused, ServiceError
 from .models import Ticket, TicketEvent
 
 HANDLERS = (Role.ADMIN, Role.OPERATOR, Role.AGENT, Role.REVIEWER)
+ASSIGNERS = (Role.ADMIN, Role.OPERATOR, Role.REVIEWER)  # an agent works tickets but assigns none (SPEC §2)
 CLOCK_SKEW = timedelta(minutes=5)
 NEXT = {  # action → the statuses it may start from
     TicketAction.ASSIGN: {TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.REOPENED},
@@ -44,9 +45,25 @@ def can_handle(user, zone: Zone) -> bool:
     return unit is not None and user.role in HANDLERS and zone.org_unit.path.startswith(unit.path)
 
 
+def assigns_tickets(user) -> bool:
+    """Does `user`'s role assign tickets at all? Every handler's but the agent's (代办员)."""
+    return user.is_superuser or getattr(user, "role", None) in ASSIGNERS
+
+
+def can_assign(user, zone: Zone) -> bool:
+    """May `user` assign (分派) or reassign tickets of `zone`? The handlers but agents (代办员)."""
+    return can_handle(user, zone) and assigns_tickets(user)
+
+
 def _require_handler(user, zone: Zone) -> None:
     if not can_handle(user, zone):
         raise NotPermitted("您无权办理该开发区的诉求")
+
+
+def _require_assigner(user, zone: Zone) -> None:
+    _require_handler(user, zone)
+    if not can_assign(user, zone):
+        raise NotPermitted("您没有权限分派诉求：代办员不能分派或改派诉求", "department")
 
 
 def _actor(user):
@@ -98,6 +115,8 @@ def ticket_create(*, user, zone: Zone, category: str, text: str, channel: str = 
     """Receive a request (受理登记). Its first-response and resolution deadlines are fixed now (see `sla`). With a
     department it is assigned at once (马上就办)."""
     received_at = received_at or timezone.now()
+    if department.strip():
+        _require_assigner(user, zone)
     text = _clean_new(user=user, zone=zone, category=category, text=text, channel=channel, enterprise=enterprise,
                       received_at=received_at)
     ticket = Ticket.objects.create(
@@ -120,7 +139,7 @@ def ticket_create(*, user, zone: Zone, category: str, text: str, channel: str = 
 def ticket_assign(*, user, ticket: Ticket, department: str, note: str = "") -> Ticket:
     """Assign (or reassign) the ticket to the department that will handle it (分派)."""
     current = _locked(ticket)
-    _require_handler(user, current.zone)
+    _require_assigner(user, current.zone)
     _check_step(current, TicketAction.ASSIGN)
     department = (department or "").strip()
     if not department:

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,7 @@ from . import services
 from .case_selectors import case_stats, commitment_stats
 from .choices import Category, TicketAction
 from .enterprises import enterprise_lookup
-from .errors import ServiceError
+from .errors import NotPermitted, ServiceError
 from .excel import export_date, ticket_stats_export, tickets_export
 from .forms import ACTION_FORMS, DEPARTMENTS, PeriodForm, TicketFilterForm, TicketForm, handling_zones
 from .models import Ticket
@@ -65,6 +66,8 @@ def ticket_new_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.ticket_create(user=request.user, **form.cleaned_data)
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -73,7 +76,8 @@ def ticket_new_view(request):
             return redirect("services:ticket_new")
     recent = (Ticket.objects.visible_to(request.user).filter(created_by=request.user)
               .select_related("enterprise").order_by("-received_at")[:8])
-    return render(request, "tickets/new.html", {"form": form, "departments": DEPARTMENTS, "recent": recent})
+    return render(request, "tickets/new.html", {"form": form, "departments": DEPARTMENTS, "recent": recent,
+                                                "assigns": services.assigns_tickets(request.user)})
 
 
 @login_required
@@ -98,7 +102,7 @@ def ticket_list_view(request):
     today = timezone.localdate()
     qs = ticket_list(user=request.user, filters=_filters(form), today=today)
     if request.GET.get("export") == "xlsx":
-        return xlsx(tickets_export(tickets=qs), f"企业诉求台账-{export_date(today)}.xlsx")
+        return xlsx(tickets_export(tickets=qs, user=request.user), f"企业诉求台账-{export_date(today)}.xlsx")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -131,8 +135,9 @@ def ticket_detail_view(request, pk: int):
     ticket = ticket_for(request, pk)
     today = timezone.localdate()
     handler = services.can_handle(request.user, ticket.zone)
-    steps = {a: ACTION_FORMS[a]() for a, allowed in services.NEXT.items() if ticket.status in allowed} if handler \
-        else {}
+    assigns = services.can_assign(request.user, ticket.zone)
+    steps = {a: ACTION_FORMS[a]() for a, allowed in services.NEXT.items()
+             if ticket.status in allowed and (a != TicketAction.ASSIGN or assigns)} if handler else {}
     context = {"ticket": ticket, "events": ticket.events.select_related("user"), "changes": ticket.changes()[:30],
                "forms": {TicketAction(a).value: f for a, f in steps.items()}, "handler": handler, "today": today,
                "overdue": ticket.is_overdue(today), "departments": DEPARTMENTS, "now": timezone.now()}
@@ -155,6 +160,8 @@ def ticket_action_view(request, pk: int, action: str):
     try:
         done = services.ticket_act(user=request.user, ticket=ticket, action=action,
                                    data=form.cleaned_data if form else {})
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
+from kaifaqu.accounts.choices import Role
 from kaifaqu.core.changelog import ChangeLoggedModel
+from kaifaqu.core.privacy import works_record
 from kaifaqu.core.scope import ScopedQuerySet
 
 from .choices import RegionLevel, ZoneKind, ZoneLevel, ZoneSource
@@ -187,6 +189,14 @@ class Enterprise(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    PHONE_WORKERS = (Role.ADMIN, Role.OPERATOR, Role.AGENT)
+
+    def phone_visible_to(self, user) -> bool:
+        """Who sees the contact's number (联系电话) in full: the admins, operators and agents of the enterprise's
+        zone (its unit or a department inside it), who keep its record and serve it. Everyone else who may open
+        it sees it masked; reviewers and admins above may unmask it, audited (`core.privacy`)."""
+        return works_record(user, units=[self.zone.org_unit if self.zone_id else None], roles=self.PHONE_WORKERS)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

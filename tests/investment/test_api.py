@@ -124,9 +124,9 @@ def test_convert_returns_the_project_then_409(client, token_of, promoters):
     assert Project.objects.count() == 1
 
 
-def test_promoters_may_not_enter_the_project_ledger(client, token_of, promoters):
+def test_viewers_may_not_convert(client, token_of, promoters):
     lead = LeadFactory(signed=True)
-    resp = client.post(f"/api/v1/leads/{lead.pk}/convert", **token_of("jz-promoter"))
+    resp = client.post(f"/api/v1/leads/{lead.pk}/convert", **token_of("jz-viewer"))
     assert resp.status_code == 403 and Project.objects.count() == 0
 
 

@@ -164,7 +164,7 @@ def test_edit_refuses_a_stale_version(promoter_client):
 def test_convert_button_makes_the_project_once(client_of, promoters):
     _user("jz-operator", "X140700-01", Role.OPERATOR)
     lead = LeadFactory(signed=True)
-    assert 'id="convert"' not in text(client_of("jz-promoter").get(f"/investment/leads/{lead.pk}/"))
+    assert 'id="convert"' not in text(client_of("jz-viewer").get(f"/investment/leads/{lead.pk}/"))
     operator = client_of("jz-operator")
     assert 'id="convert"' in text(operator.get(f"/investment/leads/{lead.pk}/"))
     resp = operator.post(f"/investment/leads/{lead.pk}/convert/")

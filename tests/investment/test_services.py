@@ -247,10 +247,10 @@ def test_conversion_is_refused_twice_and_before_signing(signed_lead):
     assert state() == before
 
 
-def test_conversion_needs_the_right_to_enter_projects(signed_lead, promoters):
+def test_conversion_needs_the_right_to_work_the_lead(signed_lead, promoters):
     before = state()
     with pytest.raises(services.LeadError, match="无权") as refused:
-        services.lead_convert(user=promoters["jz"], lead=signed_lead)  # 招商 role works leads, not the ledger
+        services.lead_convert(user=promoters["jz-viewer"], lead=signed_lead)  # a viewer works no lead
     assert refused.value.status == 403
     assert state() == before
 

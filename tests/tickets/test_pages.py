@@ -91,7 +91,7 @@ def test_exports_are_office_workbooks(client_of, two_cities):
     resp = client.get("/services/tickets/?export=xlsx")
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
     assert sheet[0][0] == "企业诉求台账" and sheet[2][:3] == ["序号", "诉求编号", "受理时间"]
-    assert [r[7] for r in sheet[3:-1]] == ["阳泉的诉求：用电增容"] and sheet[-1][0] == "合计"
+    assert [r[8] for r in sheet[3:-1]] == ["阳泉的诉求：用电增容"] and sheet[-1][0] == "合计"
     resp = client.get("/services/tickets/stats/?export=xlsx")
     book = CalamineWorkbook.from_filelike(io.BytesIO(resp.content))
     assert book.sheet_names == ["按类别", "按承办部门"]

@@ -49,3 +49,19 @@ def yesno_cn(value) -> str:
 def get_item(mapping, key):
     """{{ dict|get_item:key }}"""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.inclusion_tag("core/_phone.html", takes_context=True)
+def phone(context, record, unmask: bool = False) -> dict:
+    """A record's phone as the user may see it (`core.privacy`): in full, or masked — with, when `unmask` and the
+    user may ask for it, the "查看完整号码" button (audited)."""
+    from django.urls import reverse
+
+    from kaifaqu.core.privacy import UNMASKABLE, may_unmask, shown_phone
+
+    user = context["request"].user
+    url = ""
+    if unmask and may_unmask(user, record):
+        kind = next(k for k, label in UNMASKABLE.items() if label == record._meta.label)
+        url = reverse("core:phone_unmask", args=[kind, record.pk])
+    return {"shown": shown_phone(user, record), "unmask_url": url}

@@ -264,9 +264,10 @@ def _project_values(lead: Lead) -> dict:
 
 @transaction.atomic
 def lead_convert(*, user, lead: Lead) -> Project:
-    """Turn a signed lead into a project in stage 签约 (转为项目) through the projects app's `project_create`,
-    carrying every field, and record the project on the lead. A lead converts once (409 the second time)."""
-    from kaifaqu.projects.services import ProjectError, project_create
+    """Turn a signed lead into a project in stage 签约 (转为项目) through the projects app's
+    `project_create_converted`, carrying every field, and record the project on the lead. The lead's promoters
+    (招商) may, though they have no other project rights. A lead converts once (409 the second time)."""
+    from kaifaqu.projects.services import ProjectError, project_create_converted
 
     current = _locked(lead)
     require_work(user, lead_unit(current))
@@ -276,7 +277,7 @@ def lead_convert(*, user, lead: Lead) -> Project:
     if current.stage != LeadStage.SIGNED:
         raise Conflict(f"只有已签约的线索才能转为项目（当前阶段：{current.get_stage_display()}）")
     try:
-        project = project_create(user=user, **_project_values(current))
+        project = project_create_converted(user=user, **_project_values(current))
     except ProjectError as exc:
         error = LeadError(exc.message, exc.field)
         error.status = exc.status
