@@ -1,5 +1,7 @@
 """Shared fixtures: the real Shanxi registry and the demo accounts, loaded once into the test database."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -7,10 +9,19 @@ from django.test import Client
 from kaifaqu.accounts.demo import demo_accounts_ensure
 from kaifaqu.accounts.models import User
 from kaifaqu.indicators.catalogue import catalogue_load
+from kaifaqu.settings import https_settings
 from kaifaqu.zones.models import Zone
 from kaifaqu.zones.registry import registry_load
 
 PASSWORD = "Kfq-test-password-2024"
+
+# The suite speaks plain http (the test client, the live server), as KAIFAQU_HTTPS=0 would: pytest-django has read
+# the settings before this file, so the switch's settings are turned off here, and in the environment for the
+# subprocesses tests start. tests/accounts/test_security.py checks the production settings themselves.
+os.environ["KAIFAQU_HTTPS"] = "0"
+for _name, _value in https_settings(False).items():
+    setattr(settings, _name, _value)
+settings.HTTPS = False
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from .services import LoginInvalid, LoginThrottled, login_authenticate, token_issue, token_revoke
+from .services import LoginInvalid, LoginThrottled, PasswordExpired, token_issue, token_login, token_revoke
 
 router = Router(tags=["认证"])
 
@@ -20,11 +20,13 @@ class TokenOut(Schema):
 @router.post("/token", auth=None, response=TokenOut, summary="用账号密码换取访问令牌")
 def token_create(request, credentials: Credentials):
     try:
-        user = login_authenticate(request=request, username=credentials.username, password=credentials.password)
+        user = token_login(request=request, username=credentials.username, password=credentials.password)
     except LoginThrottled as exc:
         raise HttpError(429, exc.message) from None
     except LoginInvalid as exc:
         raise HttpError(401, exc.message) from None
+    except PasswordExpired as exc:
+        raise HttpError(403, exc.message) from None
     return {"token": token_issue(user=user)}
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import ThrottledAuthenticationForm
 
 app_name = "accounts"
@@ -14,4 +15,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.password_change_page, name="password_change"),
 ]
