@@ -153,7 +153,7 @@ AXES_HANDLER = "kaifaqu.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False  # done by accounts.services.login_authenticate, for API tokens as for pages
 AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the platform's own audit log
 AXES_LOCKOUT_CALLABLE = "kaifaqu.accounts.lockout.lockout_response"
 AXES_COOLOFF_MESSAGE = f"登录失败次数过多，请{LOGIN_FAILURE_WINDOW_SECONDS // 60}分钟后再试。"

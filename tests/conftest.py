@@ -38,9 +38,15 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
 def pytest_collection_modifyitems(items):
-    """Browser tests flush the database when they end (they run in a real transaction): run them last."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Tests in a real transaction (browser tests, concurrency tests) flush the database when they end: run them
+    last, the browser tests at the very end."""
+    items.sort(key=lambda item: (_flushes(item), item.get_closest_marker("browser") is not None))
 
 
 @pytest.fixture

@@ -74,10 +74,10 @@ class PasswordHistoryValidator:
         return _("新密码不能与最近%(n)d次使用过的密码相同。") % {"n": self.keep}
 
     def _recent_hashes(self, user) -> list[str]:
-        from .models import PasswordHistory
+        from .models import PasswordHistory, User
 
-        stored = PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[: self.keep]
-        current = type(user).objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        stored = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[: self.keep]
+        current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
         return [encoded for encoded in {*stored, current} if encoded]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as reset_attempts
 from django.conf import settings
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.utils import timezone
@@ -39,8 +40,11 @@ def login_authenticate(*, request, username: str, password: str) -> User:
     """Check credentials under the lockout (django-axes, `lockout.py`): refused once the account has had
     LOGIN_FAILURE_LIMIT failures from this address, or the address LOGIN_IP_LIMIT, within the window. The check,
     the password and the count are one step per address, so concurrent guesses cannot pass the limit."""
-    with login_serialised(client_ip(request)):
+    ip = client_ip(request)
+    with login_serialised(ip):
         user = authenticate(request, username=username, password=password)
+        if user is not None:  # a success clears the account's count from this address (page and API alike)
+            reset_attempts(ip=ip, username=username)
     if user is None:
         raise LoginThrottled if getattr(request, "axes_locked_out", False) else LoginInvalid
     return user

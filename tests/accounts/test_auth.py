@@ -1,9 +1,8 @@
 """Authentication: tokens (issued, hashed at rest, revoked), wrong passwords, throttling, CSRF, bad tokens."""
 
 import pytest
-from django.test import Client
-
 from axes.models import AccessAttempt
+from django.test import Client
 
 from kaifaqu.accounts.models import ApiToken, hash_token
 from tests.conftest import PASSWORD

@@ -61,6 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="http://127.0.0.1:8000", help="打印登录地址时使用的网址")
 
     def handle(self, *args, reset=False, national=False, host="", **options):
+        password = demo_password()  # refused before anything is written if it breaks the password rules
         if reset:
             call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", interactive=False, verbosity=0)
@@ -68,13 +69,13 @@ class Command(BaseCommand):
             result = registry_load()
             if national:
                 national_catalogue_load()
-            demo_accounts_ensure(demo_password())
+            demo_accounts_ensure(password)
             catalogue_load()
             today = timezone.localdate()
             seed_scenario_load()
             projects = demo_projects_load(today=today)
             promotion_demo_load(today=today)
-            services_demo_load(today=today, password=demo_password())
+            services_demo_load(today=today, password=password)
             reports = dispatch_demo_load(today=today)
             for year in range(2024, today.year + 1):
                 schemes_load(year)
