@@ -101,7 +101,7 @@ def test_pages_carry_the_content_security_policy(client_of, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/projects/", "/projects/stats/", "/zones/", "/services/tickets/new/"])
+@pytest.mark.parametrize("path", ["/", "/projects/", "/projects/campaigns/stats/", "/zones/", "/services/tickets/new/"])
 def test_rendered_pages_have_no_inline_script(client_of, path):
     page = client_of("yq-etdz").get(path).content.decode()
     for tag in re.findall(r"<script\b[^>]*>", page):
