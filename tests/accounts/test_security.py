@@ -33,8 +33,9 @@ def directives(header: str) -> dict:
 
 
 def production_env(tmp_path, **extra) -> dict:
-    """The environment of a production server: no DEBUG, no KAIFAQU_HTTPS (so on), a real secret and host."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "KAIFAQU_HTTPS", "DJANGO_SETTINGS_MODULE")}
+    """The environment of a production server: no DEBUG, no KAIFAQU_HTTPS (so it is on), a secret and a host."""
+    # Nothing of the test run's own environment (KAIFAQU_HTTPS=0, DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests).
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "kfq.shanxi.gov.cn",
                 "KAIFAQU_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kaifaqu.settings", **extra})
     return env
