@@ -14,6 +14,8 @@ KAIFAQU_SESSION_IDLE_MINUTES   a session left idle this long is logged out (defa
 KAIFAQU_LOGIN_FAILURE_LIMIT, KAIFAQU_LOGIN_FAILURE_WINDOW, KAIFAQU_LOGIN_IP_LIMIT  login lockout (django-axes):
                this many wrong passwords for one account from one address (default 5), or for any accounts from
                one address (default 20), within the window (seconds, default 900) lock it out for the window
+KAIFAQU_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (default 0: the client's address is
+               REMOTE_ADDR); the lockout and the audit log count clients by that address
 """
 
 import os
@@ -156,6 +158,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False  # done by accounts.services.login_authenticate, for API tokens as for pages
 AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the platform's own audit log
 AXES_LOCKOUT_CALLABLE = "kaifaqu.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kaifaqu.accounts.audit.client_ip"
+# Proxies in front of the server that append the client's address to X-Forwarded-For (nginx:
+# proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). 0: the client is REMOTE_ADDR.
+KAIFAQU_TRUSTED_PROXIES = int(os.environ.get("KAIFAQU_TRUSTED_PROXIES", "0"))
 AXES_COOLOFF_MESSAGE = f"登录失败次数过多，请{LOGIN_FAILURE_WINDOW_SECONDS // 60}分钟后再试。"
 AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 

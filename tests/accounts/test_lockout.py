@@ -163,3 +163,30 @@ def test_concurrent_wrong_passwords_are_checked_no_more_than_the_limit(monkeypat
     assert len(checks) == 5
     assert sorted(codes) == [401] * 4 + [429] * 36
     assert AccessAttempt.objects.get(username="guess-target").failures_since_start == 40
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for(client, settings):
+    settings.KAIFAQU_TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    for _ in range(5):
+        client.post("/api/v1/auth/token", {"username": "yangquan", "password": "Wrong-password-1"},
+                    content_type="application/json", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.1.1.1", **proxy)
+    locked = client.post("/api/v1/auth/token", {"username": "yangquan", "password": PASSWORD},
+                         content_type="application/json", HTTP_X_FORWARDED_FOR="1.1.1.1", **proxy)
+    other = client.post("/api/v1/auth/token", {"username": "yangquan", "password": PASSWORD},
+                        content_type="application/json", HTTP_X_FORWARDED_FOR="2.2.2.2", **proxy)
+    assert (locked.status_code, other.status_code) == (429, 200)
+    assert set(AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).values_list("ip", flat=True)) == {
+        "1.1.1.1"}
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client):
+    for n in range(5):
+        client.post("/api/v1/auth/token", {"username": "yangquan", "password": "Wrong-password-1"},
+                    content_type="application/json", HTTP_X_FORWARDED_FOR=f"7.7.7.{n}")
+    resp = client.post("/api/v1/auth/token", {"username": "yangquan", "password": PASSWORD},
+                       content_type="application/json", HTTP_X_FORWARDED_FOR="8.8.8.8")
+    assert resp.status_code == 429
+    assert set(AuditEvent.objects.values_list("ip", flat=True)) == {"127.0.0.1"}
