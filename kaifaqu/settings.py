@@ -211,7 +211,7 @@ HTTPS = _env_bool("KAIFAQU_HTTPS", not DEBUG)
 globals().update(https_settings(HTTPS))
 
 # Content-Security-Policy (django-csp): scripts only from the site's own files, no inline code, no eval. Inline
-# style attributes stay allowed: ECharts writes its tooltips with them.
+# style attributes stay allowed: some templates and ECharts (its tooltips) use them.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
