@@ -30,6 +30,7 @@ def main() -> None:
     os.environ["KAIFAQU_DATA_DIR"] = str(data_dir)
     os.environ["DATABASE_URL"] = args.database or f"sqlite:///{data_dir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaifaqu.settings")
+    os.environ.setdefault("KAIFAQU_HTTPS", "0")  # the bench's clients speak plain http
     from .build import prepare_database
 
     prepare_database(os.environ["DATABASE_URL"], keep=args.keep)

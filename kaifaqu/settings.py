@@ -5,13 +5,26 @@ SECRET_KEY     default: generated on first run and stored in the data directory
 DEBUG          "1"/"true" to turn on
 ALLOWED_HOSTS  comma-separated (default: localhost names)
 KAIFAQU_DATA_DIR  where the SQLite file, the secret key and the demo password live (default: ./var)
+KAIFAQU_HTTPS  "1" (the default unless DEBUG): the site is served over HTTPS, directly or behind a proxy that sets
+               X-Forwarded-Proto: secure cookies, HSTS (one year, subdomains), http redirected to https.
+               "0" serves plain http: the local demo (`./scripts/setup` sets it) and the test suite.
+KAIFAQU_PASSWORD_MAX_AGE_DAYS  a password expires after this many days (default 90; 0: never)
+KAIFAQU_SESSION_IDLE_MINUTES   a session left idle this long is logged out (default 30); a session ends anyway
+               SESSION_COOKIE_AGE (8 hours) after login
+KAIFAQU_LOGIN_FAILURE_LIMIT, KAIFAQU_LOGIN_FAILURE_WINDOW, KAIFAQU_LOGIN_IP_LIMIT  login lockout (django-axes):
+               this many wrong passwords for one account from one address (default 5), or for any accounts from
+               one address (default 20), within the window (seconds, default 900) lock it out for the window
+KAIFAQU_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (default 0: the client's address is
+               REMOTE_ADDR); the lockout and the audit log count clients by that address
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("KAIFAQU_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -48,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "axes",
     "kaifaqu.core",
     "kaifaqu.accounts",
     "kaifaqu.zones",
@@ -60,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,7 +83,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kaifaqu.accounts.middleware.SessionTimeoutMiddleware",
+    "kaifaqu.accounts.middleware.PasswordExpiryMiddleware",
     "kaifaqu.core.middleware.ChangeContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kaifaqu.urls"
@@ -115,16 +133,38 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Passwords (等保2.0 三级 身份鉴别): 10 characters of 3 of the 4 classes, not like the account, not common, none of the
+# last 5, changed every KAIFAQU_PASSWORD_MAX_AGE_DAYS days (kaifaqu/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "kaifaqu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "kaifaqu.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kaifaqu.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+KAIFAQU_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("KAIFAQU_PASSWORD_MAX_AGE_DAYS", "90"))
 
-# Login throttling (SPEC §13): this many failures per account and IP within the window lock that pair out.
+# Login lockout by django-axes (kaifaqu/accounts/lockout.py): LOGIN_FAILURE_LIMIT wrong passwords for one account
+# from one address, or LOGIN_IP_LIMIT for any accounts from one address, within the window lock it out for the
+# window. The check and the count are serialised per address, so concurrent guesses cannot pass the limit.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KAIFAQU_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_IP_LIMIT = int(os.environ.get("KAIFAQU_LOGIN_IP_LIMIT", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KAIFAQU_LOGIN_FAILURE_WINDOW", str(15 * 60)))
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "kaifaqu.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = False  # done by accounts.services.login_authenticate, for API tokens as for pages
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the platform's own audit log
+AXES_LOCKOUT_CALLABLE = "kaifaqu.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kaifaqu.accounts.audit.client_ip"
+# Proxies in front of the server that append the client's address to X-Forwarded-For (nginx:
+# proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). 0: the client is REMOTE_ADDR.
+KAIFAQU_TRUSTED_PROXIES = int(os.environ.get("KAIFAQU_TRUSTED_PROXIES", "0"))
+AXES_COOLOFF_MESSAGE = f"登录失败次数过多，请{LOGIN_FAILURE_WINDOW_SECONDS // 60}分钟后再试。"
+AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 
 # The security audit log (等保2.0 三级) is kept at least six months: `kaifaqu prune_audit` removes events older than
 # this many days and refuses a value below 183 (so does `kaifaqu check`). API tokens expire after this many days.
@@ -152,8 +192,46 @@ WHITENOISE_USE_FINDERS = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # absolute: a session ends this long after login, however busy
+SESSION_IDLE_SECONDS = int(os.environ.get("KAIFAQU_SESSION_IDLE_MINUTES", "30")) * 60
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+
+def https_settings(on: bool) -> dict:
+    """The settings KAIFAQU_HTTPS switches together (the test suite turns them off the same way)."""
+    return {
+        "SESSION_COOKIE_SECURE": on,
+        "CSRF_COOKIE_SECURE": on,
+        "SECURE_SSL_REDIRECT": on,
+        "SECURE_HSTS_SECONDS": 365 * 24 * 3600 if on else 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": on,
+        "SECURE_HSTS_PRELOAD": on,
+        # A proxy in front terminates TLS and says so; it must set (not pass on) X-Forwarded-Proto.
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if on else None,
+    }
+
+
+HTTPS = _env_bool("KAIFAQU_HTTPS", not DEBUG)
+globals().update(https_settings(HTTPS))
+
+# Content-Security-Policy (django-csp): scripts only from the site's own files, no inline code, no eval. Inline
+# style attributes stay allowed: some templates and ECharts (its tooltips) use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 

@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kaifaqu.accounts.forms import AdminLoginForm
 from kaifaqu.api import api
 
 admin.site.site_header = "开发区管理平台 · 管理后台"
 admin.site.site_title = "开发区管理平台"
 admin.site.index_title = "系统管理"
+admin.site.login_form = AdminLoginForm  # the admin site's login is under the same lockout as the platform's
 
 urlpatterns = [
     path("", include("kaifaqu.core.urls")),

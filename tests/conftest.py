@@ -1,5 +1,7 @@
 """Shared fixtures: the real Shanxi registry and the demo accounts, loaded once into the test database."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -7,10 +9,19 @@ from django.test import Client
 from kaifaqu.accounts.demo import demo_accounts_ensure
 from kaifaqu.accounts.models import User
 from kaifaqu.indicators.catalogue import catalogue_load
+from kaifaqu.settings import https_settings
 from kaifaqu.zones.models import Zone
 from kaifaqu.zones.registry import registry_load
 
 PASSWORD = "Kfq-test-password-2024"
+
+# The suite speaks plain http (the test client, the live server), as KAIFAQU_HTTPS=0 would: pytest-django has read
+# the settings before this file, so the switch's settings are turned off here, and in the environment for the
+# subprocesses tests start. tests/accounts/test_security.py checks the production settings themselves.
+os.environ["KAIFAQU_HTTPS"] = "0"
+for _name, _value in https_settings(False).items():
+    setattr(settings, _name, _value)
+settings.HTTPS = False
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +38,15 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
 def pytest_collection_modifyitems(items):
-    """Browser tests flush the database when they end (they run in a real transaction): run them last."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Tests in a real transaction (browser tests, concurrency tests) flush the database when they end: run them
+    last, the browser tests at the very end."""
+    items.sort(key=lambda item: (_flushes(item), item.get_closest_marker("browser") is not None))
 
 
 @pytest.fixture

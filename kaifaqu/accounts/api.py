@@ -13,7 +13,15 @@ from .audit_views import NOT_ADMIN
 from .models import ApiToken
 from .roles import can_read_audit
 from .selectors import TOKENS_SHOWN, AuditFilters, audit_event_list, user_tokens
-from .services import LoginInvalid, LoginThrottled, login_authenticate, token_issue, token_revoke, token_revoke_own
+from .services import (
+    LoginInvalid,
+    LoginThrottled,
+    PasswordExpired,
+    token_issue,
+    token_login,
+    token_revoke,
+    token_revoke_own,
+)
 
 router = Router(tags=["认证"])
 audit_router = Router(tags=["审计"])
@@ -43,11 +51,13 @@ class TokenInfoOut(Schema):
 @router.post("/token", auth=None, response=TokenOut, summary="用账号密码换取访问令牌")
 def token_create(request, credentials: Credentials):
     try:
-        user = login_authenticate(request=request, username=credentials.username, password=credentials.password)
+        user = token_login(request=request, username=credentials.username, password=credentials.password)
     except LoginThrottled as exc:
         raise HttpError(429, exc.message) from None
     except LoginInvalid as exc:
         raise HttpError(401, exc.message) from None
+    except PasswordExpired as exc:
+        raise HttpError(403, exc.message) from None
     return {"token": token_issue(user=user, request=request)}
 
 

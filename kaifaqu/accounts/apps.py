@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与机构"
 
     def ready(self) -> None:
-        from . import audit_signals, checks  # noqa: F401  (registers the access-change audit and the checks)
+        from . import audit_signals, checks, signals  # noqa: F401  (access-change and login audit, the checks)

@@ -9,6 +9,9 @@ Events are kept at least six months (`AUDIT_RETENTION_DAYS`); `kaifaqu prune_aud
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,8 +69,19 @@ class AuditEvent(models.Model):
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the server saw it (a proxy in front sets REMOTE_ADDR through its own config)."""
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The client's address: REMOTE_ADDR, or behind KAIFAQU_TRUSTED_PROXIES proxies the X-Forwarded-For entry the
+    outermost of them added (what a client sends itself in that header is not trusted). The lockout (axes) reads
+    the address here too, so both count the same client."""
+    if request is None:
+        return None
+    proxies = settings.KAIFAQU_TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies:
+        try:
+            return str(ipaddress.ip_address(forwarded[-proxies]))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit(*, action: str, request=None, user=None, username: str = "", org_unit=None, target: object = "",

@@ -1,13 +1,15 @@
-"""Login form with throttling."""
+"""Login forms under the lockout: the platform's and the admin site's."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
 from .services import LoginInvalid, LoginThrottled, login_authenticate
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing after too many failures per account and IP (SPEC §13)."""
+class LockoutMixin:
+    """Authenticate through `login_authenticate`: refused after too many failures per account and address, or per
+    address across accounts (SPEC §13, 等保2.0 三级), with the check and the count serialised."""
 
     def clean(self):
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
@@ -19,3 +21,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise forms.ValidationError(exc.message, code=type(exc).__name__) from None
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class ThrottledAuthenticationForm(LockoutMixin, AuthenticationForm):
+    """The platform's login form."""
+
+
+class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
+    """The admin site's login form: the same lockout, and staff only."""

@@ -1,4 +1,4 @@
-"""Org units (province → city → zone → department), users with a role, API tokens, login failures."""
+"""Org units (province → city → zone → department), users with a role, API tokens, password history."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices, default=Role.VIEWER)
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
 
     scope_path = "org_unit__path"
     objects = ScopedUserManager()
@@ -82,6 +83,11 @@ class User(AbstractUser):
     @property
     def scope_label(self) -> str:
         return "全部" if self.is_superuser and not self.org_unit else str(self.org_unit or "—")
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Django's, also stamping when: the password expires KAIFAQU_PASSWORD_MAX_AGE_DAYS after it was set."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 def hash_token(raw: str) -> str:
@@ -138,20 +144,20 @@ class ApiToken(models.Model):
         self.save(update_fields=["revoked_at", "revoked_reason"])
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept to throttle guessing per account and IP."""
+class PasswordHistory(models.Model):
+    """历史密码: the hashes of a user's last passwords (the current one included), so that none is used again."""
 
-    username = models.CharField(_("账号"), max_length=150)
-    ip = models.GenericIPAddressField(_("IP"), null=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name=_("用户"), related_name="password_history", on_delete=models.CASCADE)
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("登录失败")
-        verbose_name_plural = _("登录失败")
-        indexes = [models.Index(fields=["username", "ip", "at"])]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.username}@{self.ip}"
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 from .audit import AuditAction, AuditEvent  # noqa: E402, F401  (the audit log's model lives beside its writer)

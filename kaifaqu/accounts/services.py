@@ -1,21 +1,25 @@
-"""Writes of the accounts app: throttled authentication, API tokens (issued, expiring, revoked — each audited)."""
+"""Writes of the accounts app: authentication under the lockout, password changes, API tokens (issued,
+expiring, revoked — each audited), the audit log's retention."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
 
+from axes.utils import reset as reset_attempts
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
 
 from kaifaqu.core.changelog import acting_user
 
-from .audit import AuditAction, AuditEvent, audit
+from .audit import AuditAction, AuditEvent, audit, client_ip
 from .audit_middleware import current_request
 from .checks import MIN_AUDIT_RETENTION_DAYS
-from .models import ApiToken, LoginFailure, User, hash_token
+from .lockout import login_serialised
+from .models import ApiToken, User, hash_token
+from .passwords import password_expired
 
 REVOKED_BY_OWNER = "本人吊销"
 REVOKED_BY_ADMIN = "管理员吊销"
@@ -24,9 +28,11 @@ REVOKED_DEACTIVATED = "账号已停用"
 
 
 class LoginThrottled(Exception):
-    """Too many failures for this account from this address."""
+    """Too many failures for this account from this address, or from this address for any accounts."""
 
-    message = "登录失败次数过多，请15分钟后再试"
+    @property
+    def message(self) -> str:
+        return settings.AXES_COOLOFF_MESSAGE
 
 
 class LoginInvalid(Exception):
@@ -35,26 +41,41 @@ class LoginInvalid(Exception):
     message = "用户名或密码错误"
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+class PasswordExpired(Exception):
+    """The password is past its age: it must be changed in the platform first."""
 
-
-def _recent_failures(*, username: str, ip: str | None) -> int:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    return LoginFailure.objects.filter(username=username, ip=ip, at__gte=since).count()
+    message = "密码已过期，请先登录平台修改密码"
 
 
 def login_authenticate(*, request, username: str, password: str) -> User:
-    """Check credentials, refusing after LOGIN_FAILURE_LIMIT failures per account and IP in the window."""
+    """Check credentials under the lockout (django-axes, `lockout.py`): refused once the account has had
+    LOGIN_FAILURE_LIMIT failures from this address, or the address LOGIN_IP_LIMIT, within the window. The check,
+    the password and the count are one step per address, so concurrent guesses cannot pass the limit."""
     ip = client_ip(request)
-    if _recent_failures(username=username, ip=ip) >= settings.LOGIN_FAILURE_LIMIT:
-        raise LoginThrottled
-    user = authenticate(request, username=username, password=password)
+    with login_serialised(ip):
+        user = authenticate(request, username=username, password=password)
+        if user is not None:  # a success clears the account's count from this address (page and API alike)
+            reset_attempts(ip=ip, username=username)
     if user is None:
-        LoginFailure.objects.create(username=username, ip=ip)
-        raise LoginInvalid
-    LoginFailure.objects.filter(username=username, ip=ip).delete()
+        raise LoginThrottled if getattr(request, "axes_locked_out", False) else LoginInvalid
     return user
+
+
+def token_login(*, request, username: str, password: str) -> User:
+    """`login_authenticate` for an API token: also refused while the password is expired."""
+    user = login_authenticate(request=request, username=username, password=password)
+    if password_expired(user):
+        raise PasswordExpired
+    return user
+
+
+def password_change(*, request, user: User, new_password: str) -> None:
+    """修改密码: set the user's new (already validated) password, keep the session logged in, record it."""
+    user.set_password(new_password)
+    user.save()
+    if getattr(request, "user", None) == user:
+        update_session_auth_hash(request, user)
+    audit(action=AuditAction.PASSWORD_CHANGED, request=request, user=user, target=user.get_username())
 
 
 @transaction.atomic

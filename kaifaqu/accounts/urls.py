@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .audit_views import audit_log_view
 from .forms import ThrottledAuthenticationForm
 from .token_views import token_list_view, token_revoke_view
@@ -19,4 +20,5 @@ urlpatterns = [
     path("accounts/audit/", audit_log_view, name="audit"),
     path("accounts/tokens/", token_list_view, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", token_revoke_view, name="token_revoke"),
+    path("accounts/password/", views.password_change_page, name="password_change"),
 ]

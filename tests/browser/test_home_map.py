@@ -39,11 +39,14 @@ def test_yangquan_sees_its_zones_on_the_map(page, live_server):
 
 
 def test_zone_list_searches_by_pinyin_without_reload(page, live_server):
+    from playwright.sync_api import expect
+
     login(page, live_server.url, "province")
     page.goto(f"{live_server.url}/zones/")
     assert page.inner_text("#zone-count") == "36"
     page.fill("input[name=q]", "yqjk")
-    page.wait_for_function("document.querySelector('#zone-count').textContent === '1'", timeout=10000)
+    # A locator, not wait_for_function: Playwright's polled predicate is an eval, which the page's CSP refuses.
+    expect(page.locator("#zone-count")).to_have_text("1", timeout=10000)
     assert "阳泉经济技术开发区" in page.inner_text("#zone-table")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "zones-search.png"), full_page=True)

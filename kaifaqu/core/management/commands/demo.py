@@ -4,8 +4,10 @@ import os
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,14 +24,32 @@ from kaifaqu.zones.registry import national_catalogue_load, registry_load
 
 
 def demo_password() -> str:
-    """KAIFAQU_DEMO_PASSWORD, else the one generated on the first run (kept in the data directory)."""
+    """KAIFAQU_DEMO_PASSWORD, else the one generated on the first run (kept in the data directory; generated again
+    if a kept one predates the password rules). Either must pass the platform's password rules."""
     if os.environ.get("KAIFAQU_DEMO_PASSWORD"):
-        return os.environ["KAIFAQU_DEMO_PASSWORD"]
+        return _checked(os.environ["KAIFAQU_DEMO_PASSWORD"], "KAIFAQU_DEMO_PASSWORD")
     path = settings.DATA_DIR / "demo_password"
-    if not path.exists():
-        path.write_text(f"kfq-{secrets.token_urlsafe(9)}")
+    if not path.exists() or not _passes(path.read_text().strip()):
+        # Upper and lower case, a symbol and (URL-safe base64) more: three classes at least, 16 characters.
+        path.write_text(f"Kfq-{secrets.token_urlsafe(9)}")
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _passes(password: str) -> bool:
+    try:
+        validate_password(password)
+    except ValidationError:
+        return False
+    return True
+
+
+def _checked(password: str, source: str) -> str:
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise CommandError(f"{source} 不符合密码规则：{'；'.join(exc.messages)}") from None
+    return password
 
 
 class Command(BaseCommand):
@@ -41,6 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="http://127.0.0.1:8000", help="打印登录地址时使用的网址")
 
     def handle(self, *args, reset=False, national=False, host="", **options):
+        password = demo_password()  # refused before anything is written if it breaks the password rules
         if reset:
             call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", interactive=False, verbosity=0)
@@ -48,13 +69,13 @@ class Command(BaseCommand):
             result = registry_load()
             if national:
                 national_catalogue_load()
-            demo_accounts_ensure(demo_password())
+            demo_accounts_ensure(password)
             catalogue_load()
             today = timezone.localdate()
             seed_scenario_load()
             projects = demo_projects_load(today=today)
             promotion_demo_load(today=today)
-            services_demo_load(today=today, password=demo_password())
+            services_demo_load(today=today, password=password)
             reports = dispatch_demo_load(today=today)
             for year in range(2024, today.year + 1):
                 schemes_load(year)
