@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
@@ -148,14 +149,16 @@ def project_create_view(request):
 @login_required
 def project_edit_view(request, pk: int):
     project = _project_for(request, pk)
+    if not can_write(request.user, project.zone.org_unit):
+        raise PermissionDenied("您没有权限修改该项目")
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = _project_form_values(form)
         for locked in ("zone", "stage"):
             values.pop(locked, None)
-        version = form.cleaned_data.get("version") or 0
         try:
-            services.project_update(user=request.user, project=project, version=version, **values)
+            services.project_update(user=request.user, project=project, version=form.cleaned_data["version"],
+                                    **values)
         except services.ProjectError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -25,7 +25,7 @@ from kaifaqu.indicators.selectors import report_deadline
 from kaifaqu.projects.choices import Batch, ProjectType, Stage
 from kaifaqu.projects.selectors import campaign_stats
 from kaifaqu.zones.models import Zone
-from tests.factories import CampaignEntryFactory, CampaignFactory, ProjectFactory
+from tests.factories import CampaignEntryFactory, CampaignFactory, ProjectFactory, report_version
 from tests.indicators.test_reports import FULL
 
 # ---- URLs: the pages and the router, wherever the project has (or has not yet) mounted them ------------------------
@@ -171,7 +171,8 @@ def test_missing_values_score_60_and_are_flagged(user_of):
 def test_reports_through_the_workflow_count(user_of, zone_by_code):
     op, reviewer = user_of("yq-etdz"), user_of("yangquan")
     values = {**FULL, IVA: {"ytd": "13.25", "last_ytd": "11.52", "growth": "25"}}
-    r = services.report_save(user=op, zone=zone_by_code("S147007"), month=MARCH, values=values)
+    zone = zone_by_code("S147007")
+    r = services.report_save(user=op, zone=zone, month=MARCH, values=values, version=report_version(zone, MARCH))
     services.report_submit(user=op, report=r)
     services.report_approve(user=reviewer, report=r)
     growth_report("S147003", "5")
