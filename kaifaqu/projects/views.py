@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,10 +40,12 @@ from .models import Campaign, Problem, Project
 from .selectors import (
     ProjectFilters,
     campaign_composition,
+    campaign_entry_counts,
     campaign_stats,
     campaigns_between,
     project_list,
     project_totals,
+    scope_word,
     three_un,
 )
 
@@ -253,8 +254,12 @@ def campaign_list_view(request):
         else:
             messages.success(request, f"已创建“{campaign.name}”")
             return redirect("projects:campaign", pk=campaign.pk)
-    campaigns = Campaign.objects.annotate(n=Count("entries")).order_by("-date")
+    campaigns = list(Campaign.objects.order_by("-date"))
+    counts = campaign_entry_counts(user=request.user)
+    for campaign in campaigns:
+        campaign.n = counts.get(campaign.pk, 0)
     return render(request, "projects/campaigns.html", {"campaigns": campaigns, "form": form,
+                                                       "scope": scope_word(request.user),
                                                        "can_organise": can_organise(request.user)})
 
 
