@@ -68,3 +68,29 @@ def test_project_visible_but_not_writable_has_no_edit_link_and_its_edit_page_is_
     assert reviewer.post(f"/projects/{project.pk}/edit/", {"name": "改名", "version": 1}).status_code == 403
     assert unchanged(project)
     assert client_of("yq-gxq").get(f"/projects/{project.pk}/edit/").status_code == 404  # a sister zone's
+
+
+def admin_form(project: Project, **data):
+    from django.forms import modelform_factory
+
+    from kaifaqu.core.versioning import VersionedAdminForm
+
+    return modelform_factory(Project, form=VersionedAdminForm, fields=["name"])(data, instance=project)
+
+
+@pytest.mark.parametrize(("seen", "message"), [(None, MISSING_VERSION), (2, "该记录已被他人修改")])
+def test_admin_site_edit_without_or_with_a_stale_version_is_refused(seen, message):
+    project = ProjectFactory(name="原名")
+    form = admin_form(project, name="改名", **({} if seen is None else {"seen_version": seen}))
+    assert not form.is_valid() and message in str(form.non_field_errors())
+    assert Project.objects.values_list("name", "version").get(pk=project.pk) == ("原名", 1)
+
+
+def test_admin_site_edit_with_the_version_it_opened_on_saves_and_counts_one(client_of):
+    project = ProjectFactory(name="原名")
+    page = client_of("province").get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+    assert 'name="seen_version" value="1"' in page
+    form = admin_form(project, name="改名", seen_version=1)
+    assert form.is_valid(), form.errors
+    form.save()
+    assert Project.objects.values_list("name", "version").get(pk=project.pk) == ("改名", 2)
