@@ -127,6 +127,7 @@ class ProjectForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     stage = forms.ChoiceField(label="变更为", choices=Stage.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
     date = forms.DateField(label="日期", required=False, widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="终止原因", required=False, max_length=300)
 

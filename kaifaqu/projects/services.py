@@ -166,11 +166,17 @@ def project_update(*, user, project: Project, version: int | None, **changes) ->
 
 
 @transaction.atomic
-def project_transition(*, user, project: Project, stage: str, on: date | None, reason: str = "") -> Project:
+def project_transition(*, user, project: Project, stage: str, on: date | None, reason: str = "",
+                       version: int | None = None) -> Project:
     """Move a project to `stage` on date `on` (阶段变更). Refused, with the reason, when it would go backwards,
-    break the date order 签约 ≤ 开工 ≤ 投产 ≤ 达产, give 达产 to a non-industrial project, or touch a terminated one."""
+    break the date order 签约 ≤ 开工 ≤ 投产 ≤ 达产, give 达产 to a non-industrial project, or touch a terminated one.
+    A move is checked against the project's stage and dates as they are now, under its lock, so it overwrites
+    nothing it did not see; `version`, when given (the pages give it), also refuses a move made on a project
+    saved since. (The API's transition keeps SPEC §12's body, where the version is optional.)"""
     current = Project.objects.select_for_update().get(pk=project.pk)
     _require_write(user, current.zone)
+    if version is not None:
+        check_version(current, version)
     if stage not in Stage.values:
         raise TransitionRefused(f"未知的阶段：{stage}")
     stage = Stage(stage)

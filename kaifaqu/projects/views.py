@@ -110,7 +110,8 @@ def project_detail_view(request, pk: int):
         "entries": project.campaign_entries.select_related("campaign").order_by("-campaign__date"),
         "changes": project.changes()[:50],
         "today": timezone.localdate(),
-        "transition_form": TransitionForm(initial={"stage": next_stage(project)}), "progress_form": ProgressForm(),
+        "transition_form": TransitionForm(initial={"stage": next_stage(project), "version": project.version}),
+        "progress_form": ProgressForm(),
         "problem_form": ProblemForm(),
         "milestone_form": MilestoneForm(), "resolve_form": ResolveForm(),
     }
@@ -192,7 +193,7 @@ def _act(request, pk: int, form_class, action) -> HttpResponse:
 def project_transition_view(request, pk: int):
     def act(project, d):
         p = services.project_transition(user=request.user, project=project, stage=d["stage"], on=d["date"],
-                                        reason=d["reason"])
+                                        reason=d["reason"], version=d["version"])
         return f"阶段已变更为“{p.get_stage_display()}”"
 
     return _act(request, pk, TransitionForm, act)

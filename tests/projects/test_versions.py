@@ -10,6 +10,7 @@ from kaifaqu.projects.models import Project
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
+STALE = "该项目已被他人修改，请刷新后重新编辑（您的修改未保存）"
 
 
 def unchanged(project: Project) -> bool:
@@ -94,3 +95,25 @@ def test_admin_site_edit_with_the_version_it_opened_on_saves_and_counts_one(clie
     assert form.is_valid(), form.errors
     form.save()
     assert Project.objects.values_list("name", "version").get(pk=project.pk) == ("改名", 2)
+
+
+@pytest.mark.parametrize(("version", "message"), [(None, MISSING_VERSION), ("2", "该项目已被他人修改")])
+def test_transition_form_without_or_with_a_stale_version_moves_nothing(client_of, version, message):
+    project = ProjectFactory()
+    client = client_of("yq-etdz")
+    assert 'name="version" value="1"' in client.get(f"/projects/{project.pk}/").content.decode()
+    data = {"stage": "started", "date": "2023-05-01"} | ({} if version is None else {"version": version})
+    resp = client.post(f"/projects/{project.pk}/transition/", data, follow=True)
+    assert message in resp.content.decode()
+    assert Project.objects.values_list("stage", "started_on", "version").get(pk=project.pk) == ("signed", None, 1)
+
+
+def test_api_transition_refuses_a_stale_version_and_keeps_the_contracts_body(client, token_of):
+    project = ProjectFactory()
+    auth, url = token_of("yq-etdz"), f"/api/v1/projects/{project.pk}/transition"
+    stale = client.post(url, {"stage": "started", "date": "2023-05-01", "version": 3},
+                        content_type="application/json", **auth)
+    assert (stale.status_code, stale.json()["detail"]) == (409, STALE)
+    assert Project.objects.values_list("stage", "version").get(pk=project.pk) == ("signed", 1)
+    moved = client.post(url, {"stage": "started", "date": "2023-05-01"}, content_type="application/json", **auth)
+    assert moved.status_code == 200 and moved.json()["stage"] == "started"  # SPEC §12: {"stage", "date"}
