@@ -156,7 +156,8 @@ class AdvanceForm(forms.Form):
                                                         (LeadStage.LOST.value, LeadStage.LOST.label)])
     date = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="流失原因", required=False, max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput,  # (the board's cards and the lead's page carry it)
+                                 error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION})
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
 

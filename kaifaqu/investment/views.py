@@ -203,7 +203,7 @@ def _act(request, pk: int, form_class, action):
 def lead_advance_view(request, pk: int):
     def act(lead, d):
         moved = services.lead_advance(user=request.user, lead=lead, stage=d["stage"], on=d["date"],
-                                      reason=d["reason"], version=d.get("version"))
+                                      reason=d["reason"], version=d["version"])
         return f"“{moved.company}”已推进到“{moved.get_stage_display()}”"
 
     return _act(request, pk, AdvanceForm, act)

@@ -111,3 +111,12 @@ def test_sibling_units_event_is_listed_without_an_edit_link_and_its_edit_page_re
 def test_another_citys_event_edit_page_is_404(client_of, promoters):
     event = EventFactory(organiser=promoters["jz"].org_unit)
     assert client_of("yq-promoter").get(f"/investment/events/{event.pk}/edit/").status_code == 404
+
+
+@pytest.mark.parametrize(("version", "message"), [(None, MISSING_VERSION), ("7", "该线索已被他人修改")])
+def test_advance_form_without_or_with_a_stale_version_moves_nothing(client_of, promoters, version, message):
+    lead = LeadFactory()
+    data = {"stage": "visited", "date": "2024-02-01"} | ({} if version is None else {"version": version})
+    resp = client_of("jz-promoter").post(f"/investment/leads/{lead.pk}/advance/", data, follow=True)
+    assert message in text(resp)
+    assert Lead.objects.values_list("stage", "visited_on", "version").get(pk=lead.pk) == ("lead", None, 1)
