@@ -132,6 +132,8 @@ def _editable(user, report: MonthlyReport) -> None:
 def report_save(*, user, zone, month: date, values: dict, version: int | None) -> MonthlyReport:
     """Save a draft (保存草稿). `version` is the one the editor saw, required — 0 for a month that has no report
     yet: a missing one is refused (422), a stale one too (409), and nothing is lost or changed."""
+    if not can_write(user, zone.org_unit):  # (before the version: no answer about a report one may not write)
+        raise ReportForbidden("您无权填报该开发区的月报")
     report = _report_at(user, zone, month, version)
     _editable(user, report)
     parsed = parse_values(report.month, values)

@@ -116,3 +116,10 @@ def test_excel_import_with_the_version_shown_saves(client_of, saved):
                                      follow=True)
     assert "已从Excel导入" in resp.content.decode()
     assert MonthlyReport.objects.get(pk=saved.pk).version == 3
+
+
+def test_a_user_who_may_not_write_is_refused_before_the_version_is_looked_at(user_of, zone_by_code, saved):
+    with pytest.raises(services.ReportForbidden):
+        services.report_save(user=user_of("yangquan"), zone=zone_by_code("S147007"), month=MARCH, values=CHANGED,
+                             version=1)
+    assert unchanged(saved)
