@@ -8,6 +8,7 @@ from ninja.security import HttpBearer, django_auth
 
 from kaifaqu.accounts.services import token_user
 from kaifaqu.core.changelog import set_context_user
+from kaifaqu.core.versioning import MISSING_VERSION
 
 
 class TokenAuth(HttpBearer):
@@ -64,6 +65,8 @@ BOUNDS = {"greater_than_equal": ("ge", "不能小于{}"), "greater_than": ("gt",
 def invalid_message(error: dict) -> str:
     """One pydantic error in Chinese: which parameter, and what is wrong with it."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if tuple(error.get("loc", ()))[-1:] == ("version",) and kind in ("missing", "int_type"):
+        return MISSING_VERSION  # a versioned write without the version it was made on (core.versioning)
     if kind == "value_error":  # our own validators already speak Chinese
         text = str(error.get("msg", "")).removeprefix("Value error, ")
     elif kind in BOUNDS:
@@ -78,7 +81,8 @@ def invalid_message(error: dict) -> str:
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc):
     errors = [{"loc": e.get("loc"), "type": e.get("type"), "msg": invalid_message(e)} for e in exc.errors]
-    detail = "参数有误：" + "；".join(e["msg"] for e in errors)
+    messages = [e["msg"] for e in errors]
+    detail = MISSING_VERSION if messages == [MISSING_VERSION] else "参数有误：" + "；".join(messages)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 

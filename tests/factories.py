@@ -47,3 +47,10 @@ class CampaignEntryFactory(factory.django.DjangoModelFactory):
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def report_version(zone, month: date) -> int:
+    """The version a monthly report's editor reads now: its stored version, 0 when the month has no report."""
+    from kaifaqu.indicators.models import MonthlyReport
+
+    return MonthlyReport.objects.filter(zone=zone, month=month).values_list("version", flat=True).first() or 0

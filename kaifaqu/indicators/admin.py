@@ -4,6 +4,7 @@ orders scoped to the admin's subtree."""
 from django.contrib import admin
 
 from kaifaqu.core.admin import ChangeLogInline, ScopedAdminMixin
+from kaifaqu.core.versioning import VersionedAdminMixin
 
 from .models import (
     AssessmentItem,
@@ -64,7 +65,7 @@ class ValueInline(admin.TabularInline):
 
 
 @admin.register(MonthlyReport)
-class ReportAdmin(ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
+class ReportAdmin(VersionedAdminMixin, ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
     list_display = ["zone", "month", "status", "revision", "submitted_at"]
     list_filter = ["status", "month"]
     list_select_related = ["zone"]

@@ -46,7 +46,8 @@ class CellIn(Schema):
 
 class ReportIn(Schema):
     values: dict[str, CellIn]
-    version: int | None = Field(None, description="编辑时读到的版本号；过期的保存返回409")
+    version: int = Field(..., ge=0, le=2**31 - 1,
+                         description="编辑时读到的版本号（尚无月报时填0）；缺少时返回422，过期的保存返回409")
 
 
 class CommentIn(Schema):

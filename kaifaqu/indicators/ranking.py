@@ -5,12 +5,21 @@ zone's breakdown.
 Scores are relative to the whole group, so they are computed over every zone of the scheme's group whatever the
 user may see — a city sees the same scores and ranks as the province — and only then narrowed to the rows in the
 user's scope. The reads are set-based: a fixed number of queries whatever the number of zones.
+
+What a user sees of the zones outside their scope (their peers), by rule (`peers_visible`):
+- never a peer's row: its values, item scores, score or rank;
+- always the number of zones ranked (`group_size`) and, per item, how many of them have a value (`reported`);
+- the group's lowest and highest value of each item (参评最低值/最高值) only when the user's scope holds two or
+  more zones of the group (a city, the province). Each extreme is some zone's own figure; a zone's staff, who
+  see one zone, would learn a peer's value from it, so they get their own value, score and rank without them.
+  A scope of two zones or more could work the extremes out anyway from its own zones' values and scores
+  (score = 60 + 40 × (x − min) ÷ (max − min), two zones, two equations), so withholding them there hides nothing.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -113,6 +122,7 @@ class RankingResult:
     columns: list[ItemColumn]
     rows: list[RankingRow]
     group_size: int
+    extremes_shown: bool = True  # the columns carry the group's lowest and highest values (`peers_visible`)
 
     def row_of(self, code: str) -> RankingRow | None:
         return next((r for r in self.rows if r.code == code), None)
@@ -273,10 +283,19 @@ def ranking(*, scheme: AssessmentScheme, month: date, user, city: str | None = N
     current = group_scores(items, zones, month, units)
     before = previous_month(month)
     previous = group_scores(items, zones, before, units).ranks if before else {}
-    visible = set(scoped_zones(user=user, city=city).values_list("pk", flat=True))
+    scope = set(scoped_zones(user=user).values_list("pk", flat=True))
+    visible = set(scoped_zones(user=user, city=city).values_list("pk", flat=True)) if city else scope
     rows = [_row(z, current, previous) for z in zones if z.pk in visible]
     rows.sort(key=lambda r: (r.rank, r.code))
-    return RankingResult(scheme, month, before, current.columns, rows, len(zones))
+    extremes = peers_visible(sum(1 for z in zones if z.pk in scope))
+    columns = current.columns if extremes else [replace(c, minimum=None, maximum=None) for c in current.columns]
+    return RankingResult(scheme, month, before, columns, rows, len(zones), extremes_shown=extremes)
+
+
+def peers_visible(zones_in_scope: int) -> bool:
+    """May a user whose scope holds `zones_in_scope` zones of the group see the group's lowest and highest value
+    of each item? Only from two zones up: to a single zone's staff an extreme is a peer's figure (module doc)."""
+    return zones_in_scope >= 2
 
 
 def _row(zone: Zone, current: GroupScores, previous: dict[int, int]) -> RankingRow:

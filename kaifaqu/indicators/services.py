@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.choices import OrgKind, Role
 from kaifaqu.accounts.roles import can_write
+from kaifaqu.core.versioning import version_refusal
 
 from . import figures
 from .catalogue import definitions_for
@@ -35,6 +36,10 @@ class ReportConflict(ReportError):
 
 class ReportForbidden(ReportError):
     status = 403
+
+
+class ReportMissingVersion(ReportError):
+    status = 422
 
 
 def today() -> date:
@@ -70,7 +75,9 @@ def report_open(*, user, zone, month: date) -> MonthlyReport:
     if report is None:
         if not can_write(user, zone.org_unit):
             raise ReportForbidden("您无权填报该开发区的月报")
-        report = MonthlyReport.objects.create(zone=zone, month=month, deadline=report_deadline(month))
+        # (two first saves at once: the second gets the report the first created, not an IntegrityError)
+        report, _ = MonthlyReport.objects.get_or_create(zone=zone, month=month,
+                                                        defaults={"deadline": report_deadline(month)})
     return report
 
 
@@ -122,13 +129,13 @@ def _editable(user, report: MonthlyReport) -> None:
 
 
 @transaction.atomic
-def report_save(*, user, zone, month: date, values: dict, version: int | None = None) -> MonthlyReport:
-    """Save a draft (保存草稿). `version` is the one the editor saw: a stale save is refused, nothing lost."""
-    report = report_open(user=user, zone=zone, month=month)
-    report = MonthlyReport.objects.select_for_update().select_related("zone__org_unit").get(pk=report.pk)
+def report_save(*, user, zone, month: date, values: dict, version: int | None) -> MonthlyReport:
+    """Save a draft (保存草稿). `version` is the one the editor saw, required — 0 for a month that has no report
+    yet: a missing one is refused (422), a stale one too (409), and nothing is lost or changed."""
+    if not can_write(user, zone.org_unit):  # (before the version: no answer about a report one may not write)
+        raise ReportForbidden("您无权填报该开发区的月报")
+    report = _report_at(user, zone, month, version)
     _editable(user, report)
-    if version is not None and version != report.version:
-        raise ReportConflict("该月报已被他人修改，请刷新后重新填写（您的修改未保存）")
     parsed = parse_values(report.month, values)
     existing = {v.indicator_id: v for v in report.values.all()}
     keep = set()
@@ -141,6 +148,25 @@ def report_save(*, user, zone, month: date, values: dict, version: int | None = 
     report.version += 1
     report.save()
     return report
+
+
+def _report_at(user, zone, month: date, version: int | None) -> MonthlyReport:
+    """The zone's report of the month, locked, if it is still at `version` (0: there is none yet, and it is
+    opened now); refused otherwise."""
+    locked = MonthlyReport.objects.select_for_update().select_related("zone__org_unit")
+    report = locked.filter(zone=zone, month=month_start(month)).first()
+    _check_version(report.version if report else 0, version)
+    if report is None:
+        opened = report_open(user=user, zone=zone, month=month)
+        report = locked.get(pk=opened.pk)
+        _check_version(report.version, 1)  # opened and saved by someone else meanwhile
+    return report
+
+
+def _check_version(current: int, given: int | None) -> None:
+    refusal = version_refusal(current=current, given=given, what="月报")
+    if refusal is not None:
+        raise (ReportMissingVersion if refusal[0] == ReportMissingVersion.status else ReportConflict)(refusal[1])
 
 
 def report_checks(report: MonthlyReport) -> list[dict]:

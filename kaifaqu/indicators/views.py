@@ -109,14 +109,19 @@ def report_view(request, zone_code: str, month: str):
     return render(request, "indicators/report.html", _report_context(request, zone, month_date))
 
 
+def posted_version(request) -> int | None:
+    """The version a report form was rendered with (its hidden field); None when missing or not a number."""
+    text = request.POST.get("version", "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 def _report_post(request, zone: Zone, month: date):
     action = request.POST.get("action", "save")
     values = {d.code: {"ytd": request.POST.get(f"{d.code}-ytd"), "last_ytd": request.POST.get(f"{d.code}-last"),
                        "growth": request.POST.get(f"{d.code}-growth")} for d in definitions_for(month)}
-    version = request.POST.get("version")
     try:
         report = services.report_save(user=request.user, zone=zone, month=month, values=values,
-                                      version=int(version) if version and version.isdigit() else None)
+                                      version=posted_version(request))
         if action == "submit":
             services.report_submit(user=request.user, report=report)
             messages.success(request, "月报已报送，等待审核")
@@ -221,7 +226,8 @@ def report_import_view(request, zone_code: str, month: str):
         if upload is None:
             raise services.ReportError("请选择文件")
         values = report_values_from_excel(data=upload.read(), month=month_date)
-        services.report_save(user=request.user, zone=zone, month=month_date, values=values)
+        services.report_save(user=request.user, zone=zone, month=month_date, values=values,
+                             version=posted_version(request))
     except (services.ReportError, ExcelReadError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:

@@ -3,12 +3,13 @@
 from django.contrib import admin
 
 from kaifaqu.core.admin import ChangeLogInline, MaskedPhoneAdminMixin, ScopedAdminMixin
+from kaifaqu.core.versioning import VersionedAdminMixin
 
 from .models import CityPromotionTotal, Lead, LeadNote, PromotionEvent
 
 
 @admin.register(PromotionEvent)
-class PromotionEventAdmin(ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
+class PromotionEventAdmin(VersionedAdminMixin, ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
     list_display = ["name", "date", "city", "kind", "organiser"]
     list_filter = ["kind", "city"]
     search_fields = ["name", "venue"]
@@ -24,7 +25,7 @@ class LeadNoteInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(ScopedAdminMixin, MaskedPhoneAdminMixin, ChangeLogInline, admin.ModelAdmin):
+class LeadAdmin(VersionedAdminMixin, ScopedAdminMixin, MaskedPhoneAdminMixin, ChangeLogInline, admin.ModelAdmin):
     list_display = ["company", "project_name", "zone", "stage", "investment", "received_on", "owner"]
     list_filter = ["stage", "method", "project_type"]
     search_fields = ["company", "project_name", "company_key"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.credit_code import credit_code_error
 from kaifaqu.core.privacy import mask_phone
+from kaifaqu.core.versioning import MISSING_VERSION
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 from kaifaqu.projects.forms import zone_choices
 from kaifaqu.zones.models import IndustryChain, Region, Zone
@@ -93,7 +94,7 @@ class LeadForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, lead: Lead | None = None, **kwargs):
-        if lead is not None and (args[:1] or [kwargs.get("data")])[0] is None:  # unbound: LeadForm(None, …) too
+        if lead is not None and unbound(args, kwargs):
             kwargs["initial"] = initial_of(lead)
         super().__init__(*args, **kwargs)
         self.fields["zone"].queryset = working_zones(user)
@@ -113,6 +114,7 @@ class LeadForm(forms.Form):
             self.fields["owner_unit"].queryset |= OrgUnit.objects.filter(pk=lead.owner_unit_id)
             self.fields["owner"].queryset |= User.objects.filter(pk=lead.owner_id)
             del self.fields["received_on"]
+            require_version(self)
             if lead.stage == LeadStage.SIGNED:
                 self.fields["zone"].required = self.fields["investment"].required = True
 
@@ -133,6 +135,20 @@ class LeadForm(forms.Form):
         return values
 
 
+def unbound(args: tuple, kwargs: dict) -> bool:
+    """Is a form being made without data (`Form(request.POST or None)` on a GET passes None)? Then an edit form
+    shows the record's values."""
+    data = args[0] if args else kwargs.get("data")
+    return data is None
+
+
+def require_version(form: forms.Form) -> None:
+    """An edit form's hidden `version` is required: without it the edit is refused, in Chinese."""
+    field = form.fields["version"]
+    field.required = True
+    field.error_messages = {"required": MISSING_VERSION, "invalid": MISSING_VERSION}
+
+
 def initial_of(lead: Lead) -> dict:
     """The edit form's values for a lead."""
     fields = ["company", "project_name", "project_type", "investment", "zone", "chain", "method", "source_event",
@@ -149,7 +165,8 @@ class AdvanceForm(forms.Form):
                                                         (LeadStage.LOST.value, LeadStage.LOST.label)])
     date = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="流失原因", required=False, max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput,  # (the board's cards and the lead's page carry it)
+                                 error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION})
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
@@ -197,7 +214,7 @@ class EventForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, event: PromotionEvent | None = None, **kwargs):
-        if event is not None and not args and "data" not in kwargs:
+        if event is not None and unbound(args, kwargs):
             kwargs["initial"] = {"name": event.name, "date": event.date, "city": event.city_id, "kind": event.kind,
                                  "venue": event.venue, "organiser": event.organiser_id, "note": event.note,
                                  "version": event.version}
@@ -205,6 +222,8 @@ class EventForm(forms.Form):
         self.fields["city"].queryset = cities_of(user)
         self.fields["organiser"].queryset = OrgUnit.objects.visible_to(user)
         self.fields["organiser"].initial = self.fields["organiser"].initial or user.org_unit_id
+        if event is not None:
+            require_version(self)
 
     def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}

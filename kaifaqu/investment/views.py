@@ -163,8 +163,7 @@ def lead_edit_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         values = form.values()
         try:
-            services.lead_update(user=request.user, lead=lead, version=form.cleaned_data.get("version") or 0,
-                                 **values)
+            services.lead_update(user=request.user, lead=lead, version=form.cleaned_data["version"], **values)
         except services.LeadError as exc:
             _form_error(form, exc)
         else:
@@ -204,7 +203,7 @@ def _act(request, pk: int, form_class, action):
 def lead_advance_view(request, pk: int):
     def act(lead, d):
         moved = services.lead_advance(user=request.user, lead=lead, stage=d["stage"], on=d["date"],
-                                      reason=d["reason"], version=d.get("version"))
+                                      reason=d["reason"], version=d["version"])
         return f"“{moved.company}”已推进到“{moved.get_stage_display()}”"
 
     return _act(request, pk, AdvanceForm, act)
@@ -251,6 +250,7 @@ def event_list_view(request):
     figures = event_lead_figures(user=request.user, event_ids=[e.pk for e in page.object_list])
     for event in page.object_list:
         event.figures = figures.get(event.pk)
+        event.editable = services.can_work(request.user, event.organiser)  # a sibling's event: no edit link
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "can_enter": _may_enter(request.user)}
@@ -261,7 +261,7 @@ def _save_event(request, form: EventForm, event: PromotionEvent | None):
     try:
         if event is None:
             return services.event_create(user=request.user, **form.values())
-        return services.event_update(user=request.user, event=event, version=form.cleaned_data.get("version") or 0,
+        return services.event_update(user=request.user, event=event, version=form.cleaned_data["version"],
                                      **form.values())
     except services.LeadError as exc:
         _form_error(form, exc)
@@ -270,9 +270,12 @@ def _save_event(request, form: EventForm, event: PromotionEvent | None):
 
 @login_required
 def event_form_view(request, pk: int | None = None):
-    event = get_object_or_404(PromotionEvent.objects.visible_to(request.user), pk=pk) if pk else None
+    events = PromotionEvent.objects.visible_to(request.user).select_related("organiser", "city")
+    event = get_object_or_404(events, pk=pk) if pk else None
     if not _may_enter(request.user):
         raise PermissionDenied("您无权登记招商活动")
+    if event is not None and not services.can_work(request.user, event.organiser):
+        raise PermissionDenied("您没有权限修改该招商活动：它由其他单位主办")
     form = EventForm(request.POST or None, user=request.user, event=event)
     if request.method == "POST" and form.is_valid():
         saved = _save_event(request, form, event)

@@ -3,12 +3,13 @@
 from django.contrib import admin
 
 from kaifaqu.core.admin import ChangeLogInline, ScopedAdminMixin
+from kaifaqu.core.versioning import VersionedAdminMixin
 
 from .models import Campaign, CampaignEntry, Project
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
+class ProjectAdmin(VersionedAdminMixin, ScopedAdminMixin, ChangeLogInline, admin.ModelAdmin):
     list_display = ["code", "name", "zone", "type", "stage", "total_investment", "updated_at"]
     list_filter = ["stage", "type", "strategic_emerging"]
     search_fields = ["code", "name", "builder"]

@@ -175,7 +175,7 @@ def projects_transition(request, project_id: int, payload: TransitionIn):
     project = _visible_project(request.user, project_id)
     try:
         return services.project_transition(user=request.user, project=project, stage=payload.stage,
-                                           on=payload.date, reason=payload.reason)
+                                           on=payload.date, reason=payload.reason, version=payload.version)
     except services.ProjectError as exc:
         _refuse(exc)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.choices import Role
+from kaifaqu.core.versioning import MISSING_VERSION
 from kaifaqu.core.widgets import PlainSelect
 from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
 
@@ -71,10 +72,14 @@ def writable_zones(user):
     return zones if user.is_superuser or user.role in (Role.ADMIN, Role.OPERATOR) else zones.none()
 
 
+# A hidden version field that is missing or mangled: the page says so in the form's errors (the edit is not saved).
+VERSION_ERRORS = {"required": MISSING_VERSION, "invalid": MISSING_VERSION, "min_value": MISSING_VERSION}
+
+
 class ProjectForm(forms.ModelForm):
     """Enter or edit a project. The stage is set here only on entry; later it moves by transition."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = Project
@@ -100,6 +105,8 @@ class ProjectForm(forms.ModelForm):
             self.fields["stage"].help_text = "阶段请通过“阶段变更”推进"
             self.fields["zone"].disabled = True
             self.initial["version"] = self.instance.version
+            self.fields["version"].required = True  # an edit carries the version it was made on
+            self.fields["version"].error_messages = VERSION_ERRORS
 
     def clean_builder_credit_code(self):
         from kaifaqu.core.credit_code import credit_code_error
@@ -120,6 +127,7 @@ class ProjectForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     stage = forms.ChoiceField(label="变更为", choices=Stage.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
     date = forms.DateField(label="日期", required=False, widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="终止原因", required=False, max_length=300)
 

@@ -119,9 +119,12 @@ class ProjectPatch(Schema):
 
 
 class TransitionIn(Schema):
+    """A stage move; `version`, when given, refuses a move made on a project saved since (409)."""
+
     stage: str = Field(..., max_length=20)
     date: Date | None = None
     reason: str = Field("", max_length=300)
+    version: int | None = Field(None, ge=0, le=2**31 - 1, description="读取时的版本号（可选）；过期时返回409")
 
 
 class ProjectPage(Schema):

@@ -267,6 +267,23 @@ THREE_UN = {
 }
 
 
+def campaign_entry_counts(*, user) -> dict[int, int]:
+    """铺排项目数: each campaign's entries within the user's scope, {campaign id: count}, in one grouped query over
+    `visible_to` (a campaign is the province's or a city's, but a zone counts only its own projects in it)."""
+    rows = CampaignEntry.objects.visible_to(user).values("campaign_id").annotate(n=Count("id")).order_by()
+    return {r["campaign_id"]: r["n"] for r in rows}
+
+
+def scope_word(user) -> str:
+    """The user's scope as a column heading says it: 全省, 本市, or the unit's own name below a city."""
+    from kaifaqu.accounts.choices import OrgKind
+
+    unit = user.org_unit
+    if unit is None:  # a superuser without a unit sees the province
+        return "全省"
+    return {OrgKind.NATION: "全国", OrgKind.PROVINCE: "全省", OrgKind.CITY: "本市"}.get(unit.kind, unit.name)
+
+
 def campaigns_between(since: date, as_of: date) -> QuerySet[Campaign]:
     return Campaign.objects.filter(date__gte=since, date__lte=as_of)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.roles import can_convert_lead, can_organise, can_write
 from kaifaqu.core.models import Sequence
+from kaifaqu.core.versioning import version_refusal
 
 from .choices import DATED_STAGES, STAGE_DATE_FIELD, STAGE_ORDER, Batch, ProjectType, Stage
 from .models import Campaign, CampaignEntry, Problem, ProgressReport, Project, ProjectMilestone, StageEvent
@@ -35,8 +36,19 @@ class StaleEdit(ProjectError):
     status = 409
 
 
+class MissingVersion(ProjectError):
+    status = 422
+
+
 class NotPermitted(ProjectError):
     status = 403
+
+
+def check_version(project: Project, version: int | None) -> None:
+    """Refuse an edit made without the version the editor read (422) or on one saved over since (409)."""
+    refusal = version_refusal(current=project.version, given=version, what="项目")
+    if refusal is not None:
+        raise (MissingVersion if refusal[0] == MissingVersion.status else StaleEdit)(refusal[1])
 
 
 def today() -> date:
@@ -149,13 +161,13 @@ def _project_insert(user, values: dict) -> Project:
 
 
 @transaction.atomic
-def project_update(*, user, project: Project, version: int, **changes) -> Project:
-    """Change a project's fields. `version` is the one the editor saw: if the project has been saved since,
-    the edit is refused (StaleEdit) and nothing changes. Stage changes go through `project_transition`."""
+def project_update(*, user, project: Project, version: int | None, **changes) -> Project:
+    """Change a project's fields. `version` is the one the editor saw, required: if it is missing or the
+    project has been saved since, the edit is refused (StaleEdit, 422 / 409) and nothing changes. Stage changes go
+    through `project_transition`."""
     current = Project.objects.select_for_update().get(pk=project.pk)
     _require_write(user, current.zone)
-    if current.version != version:
-        raise StaleEdit("该项目已被他人修改，请刷新后重新编辑（您的修改未保存）")
+    check_version(current, version)
     if "zone" in changes:
         _require_write(user, changes["zone"])
     values = {f.name: getattr(current, f.name) for f in Project._meta.concrete_fields} | changes
@@ -168,11 +180,17 @@ def project_update(*, user, project: Project, version: int, **changes) -> Projec
 
 
 @transaction.atomic
-def project_transition(*, user, project: Project, stage: str, on: date | None, reason: str = "") -> Project:
+def project_transition(*, user, project: Project, stage: str, on: date | None, reason: str = "",
+                       version: int | None = None) -> Project:
     """Move a project to `stage` on date `on` (阶段变更). Refused, with the reason, when it would go backwards,
-    break the date order 签约 ≤ 开工 ≤ 投产 ≤ 达产, give 达产 to a non-industrial project, or touch a terminated one."""
+    break the date order 签约 ≤ 开工 ≤ 投产 ≤ 达产, give 达产 to a non-industrial project, or touch a terminated one.
+    A move is checked against the project's stage and dates as they are now, under its lock, so it overwrites
+    nothing it did not see; `version`, when given (the pages give it), also refuses a move made on a project
+    saved since. (The API's transition keeps SPEC §12's body, where the version is optional.)"""
     current = Project.objects.select_for_update().get(pk=project.pk)
     _require_write(user, current.zone)
+    if version is not None:
+        check_version(current, version)
     if stage not in Stage.values:
         raise TransitionRefused(f"未知的阶段：{stage}")
     stage = Stage(stage)

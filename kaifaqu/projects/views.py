@@ -9,8 +9,8 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,10 +40,12 @@ from .models import Campaign, Problem, Project
 from .selectors import (
     ProjectFilters,
     campaign_composition,
+    campaign_entry_counts,
     campaign_stats,
     campaigns_between,
     project_list,
     project_totals,
+    scope_word,
     three_un,
 )
 
@@ -108,7 +110,8 @@ def project_detail_view(request, pk: int):
         "entries": project.campaign_entries.select_related("campaign").order_by("-campaign__date"),
         "changes": project.changes()[:50],
         "today": timezone.localdate(),
-        "transition_form": TransitionForm(initial={"stage": next_stage(project)}), "progress_form": ProgressForm(),
+        "transition_form": TransitionForm(initial={"stage": next_stage(project), "version": project.version}),
+        "progress_form": ProgressForm(),
         "problem_form": ProblemForm(),
         "milestone_form": MilestoneForm(), "resolve_form": ResolveForm(),
     }
@@ -148,14 +151,16 @@ def project_create_view(request):
 @login_required
 def project_edit_view(request, pk: int):
     project = _project_for(request, pk)
+    if not can_write(request.user, project.zone.org_unit):
+        raise PermissionDenied("您没有权限修改该项目")
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = _project_form_values(form)
         for locked in ("zone", "stage"):
             values.pop(locked, None)
-        version = form.cleaned_data.get("version") or 0
         try:
-            services.project_update(user=request.user, project=project, version=version, **values)
+            services.project_update(user=request.user, project=project, version=form.cleaned_data["version"],
+                                    **values)
         except services.ProjectError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -169,7 +174,9 @@ def _act(request, pk: int, form_class, action) -> HttpResponse:
     """Run a project action from a form on the project page; errors come back as messages, nothing changed."""
     project = _project_for(request, pk)
     form = form_class(request.POST)
-    if not form.is_valid():
+    if not can_write(request.user, project.zone.org_unit):  # refused before the form is looked at
+        messages.error(request, "您无权修改该开发区的项目")
+    elif not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
@@ -188,7 +195,7 @@ def _act(request, pk: int, form_class, action) -> HttpResponse:
 def project_transition_view(request, pk: int):
     def act(project, d):
         p = services.project_transition(user=request.user, project=project, stage=d["stage"], on=d["date"],
-                                        reason=d["reason"])
+                                        reason=d["reason"], version=d["version"])
         return f"阶段已变更为“{p.get_stage_display()}”"
 
     return _act(request, pk, TransitionForm, act)
@@ -250,8 +257,12 @@ def campaign_list_view(request):
         else:
             messages.success(request, f"已创建“{campaign.name}”")
             return redirect("projects:campaign", pk=campaign.pk)
-    campaigns = Campaign.objects.annotate(n=Count("entries")).order_by("-date")
+    campaigns = list(Campaign.objects.order_by("-date"))
+    counts = campaign_entry_counts(user=request.user)
+    for campaign in campaigns:
+        campaign.n = counts.get(campaign.pk, 0)
     return render(request, "projects/campaigns.html", {"campaigns": campaigns, "form": form,
+                                                       "scope": scope_word(request.user),
                                                        "can_organise": can_organise(request.user)})
 
 

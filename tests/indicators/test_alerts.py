@@ -41,7 +41,7 @@ from kaifaqu.indicators.notify import deliver_pending, mark_read, notify, unread
 from kaifaqu.indicators.warnings import warnings
 from kaifaqu.projects.services import milestone_set
 from kaifaqu.zones.models import Zone
-from tests.factories import CampaignEntryFactory, ProjectFactory
+from tests.factories import CampaignEntryFactory, ProjectFactory, report_version
 
 # The pages and the router are wired by the project's URLconf; until they are, this module serves them itself.
 if any(r is alerts_router for _, r in main_api._routers):
@@ -74,7 +74,8 @@ def local(y, m, d, hh=9, mm=0) -> datetime:
 def file_report(user, zone, *, submitted_at=None, **cells) -> MonthlyReport:
     """Save and submit a zone's March report through the services; `submitted_at` moves the submission time."""
     values = {**BASE, **cells}
-    report = services.report_save(user=user, zone=zone, month=MARCH, values=values)
+    report = services.report_save(user=user, zone=zone, month=MARCH, values=values,
+                                  version=report_version(zone, MARCH))
     services.report_submit(user=user, report=report)
     MonthlyReport.objects.filter(pk=report.pk).update(submitted_at=submitted_at or local(2024, 4, 8))
     return report

@@ -11,7 +11,7 @@ URL = "/api/v1/reports/S147007/2024-03"
 
 def test_report_workflow_over_the_api(client, token_of):
     op, rev = token_of("yq-etdz"), token_of("yangquan")
-    put = client.put(URL, {"values": FULL}, content_type="application/json", **op)
+    put = client.put(URL, {"values": FULL, "version": 0}, content_type="application/json", **op)
     assert put.status_code == 200, put.content
     body = put.json()
     assert body["status"] == "draft" and body["values"]["industrial_value_added"]["ytd"] == "13.2500"
@@ -23,7 +23,8 @@ def test_report_workflow_over_the_api(client, token_of):
     assert client.post(f"{URL}/return", {"comment": ""}, content_type="application/json", **rev).status_code == 400
     assert client.post(f"{URL}/approve", {"comment": "同意"}, content_type="application/json",
                        **rev).json()["status"] == "approved"
-    locked = client.put(URL, {"values": FULL}, content_type="application/json", **op)
+    locked = client.put(URL, {"values": FULL, "version": MonthlyReport.objects.get().version},
+                        content_type="application/json", **op)
     assert locked.status_code == 409 and "锁定" in locked.json()["detail"]
     table = client.get("/api/v1/dispatch?month=2024-03", **rev).json()
     row = next(r for r in table["rows"] if r["zone"] == "S147007")
@@ -32,12 +33,12 @@ def test_report_workflow_over_the_api(client, token_of):
 
 
 @pytest.mark.parametrize(("url", "payload", "status"), [
-    (URL, {"values": {"industrial_value_added": {"ytd": "十三"}}}, 400),
-    (URL, {"values": {"bogus": {"ytd": "1"}}}, 400),
-    ("/api/v1/reports/S147007/2024-13", {"values": {}}, 422),
-    ("/api/v1/reports/S147007/2099-01", {"values": {}}, 400),
-    ("/api/v1/reports/G141004/2024-03", {"values": FULL}, 404),  # another city's zone
-    ("/api/v1/reports/X140300-01/2024-03", {"values": FULL}, 404),  # a sister zone: not visible to yq-etdz
+    (URL, {"values": {"industrial_value_added": {"ytd": "十三"}}, "version": 0}, 400),
+    (URL, {"values": {"bogus": {"ytd": "1"}}, "version": 0}, 400),
+    ("/api/v1/reports/S147007/2024-13", {"values": {}, "version": 0}, 422),
+    ("/api/v1/reports/S147007/2099-01", {"values": {}, "version": 0}, 400),
+    ("/api/v1/reports/G141004/2024-03", {"values": FULL, "version": 0}, 404),  # another city's zone
+    ("/api/v1/reports/X140300-01/2024-03", {"values": FULL, "version": 0}, 404),  # a sister zone: not visible
 ])
 def test_bad_report_input(client, token_of, url, payload, status):
     resp = client.put(url, payload, content_type="application/json", **token_of("yq-etdz"))
@@ -57,7 +58,8 @@ def test_grid_page_saves_and_submits(client_of):
     assert page.status_code == 200 and "规模以上工业增加值" in page.content.decode()
     data = {f"{code}-{k}": v for code, cell in FULL.items() for k, v in
             (("ytd", cell["ytd"]), ("last", cell["last_ytd"]), ("growth", cell.get("growth", "")))}
-    resp = client.post("/dispatch/report/S147007/2024-03/", {**data, "action": "submit"}, follow=True)
+    resp = client.post("/dispatch/report/S147007/2024-03/", {**data, "action": "submit", "version": "0"},
+                       follow=True)
     assert "月报已报送" in resp.content.decode()
     assert MonthlyReport.objects.get().status == "submitted"
     bad = client_of("yq-gxq").get("/dispatch/report/S147007/2024-03/")
@@ -67,7 +69,7 @@ def test_grid_page_saves_and_submits(client_of):
 def test_grid_refusal_keeps_what_was_typed(client_of):
     client = client_of("yq-etdz")
     resp = client.post("/dispatch/report/S147007/2024-03/", {"industrial_value_added-ytd": "abc",
-                                                             "action": "save"})
+                                                             "action": "save", "version": "0"})
     assert "不是数字" in resp.content.decode()
     assert 'value="abc"' in resp.content.decode()  # what was typed is still there to correct
     assert not MonthlyReport.objects.filter(values__isnull=False).exists()

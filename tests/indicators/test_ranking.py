@@ -25,7 +25,7 @@ from kaifaqu.indicators.selectors import report_deadline
 from kaifaqu.projects.choices import Batch, ProjectType, Stage
 from kaifaqu.projects.selectors import campaign_stats
 from kaifaqu.zones.models import Zone
-from tests.factories import CampaignEntryFactory, CampaignFactory, ProjectFactory
+from tests.factories import CampaignEntryFactory, CampaignFactory, ProjectFactory, report_version
 from tests.indicators.test_reports import FULL
 
 # ---- URLs: the pages and the router, wherever the project has (or has not yet) mounted them ------------------------
@@ -171,7 +171,8 @@ def test_missing_values_score_60_and_are_flagged(user_of):
 def test_reports_through_the_workflow_count(user_of, zone_by_code):
     op, reviewer = user_of("yq-etdz"), user_of("yangquan")
     values = {**FULL, IVA: {"ytd": "13.25", "last_ytd": "11.52", "growth": "25"}}
-    r = services.report_save(user=op, zone=zone_by_code("S147007"), month=MARCH, values=values)
+    zone = zone_by_code("S147007")
+    r = services.report_save(user=op, zone=zone, month=MARCH, values=values, version=report_version(zone, MARCH))
     services.report_submit(user=op, report=r)
     services.report_approve(user=reviewer, report=r)
     growth_report("S147003", "5")
@@ -492,3 +493,35 @@ def test_api_bad_input(client, token_of, query, status):
     scheme = growth_scheme()
     resp = client.get(f"/api/v1/rankings?{query.format(pk=scheme.pk)}", **token_of("province"))
     assert resp.status_code == status and "detail" in resp.json()
+
+
+# ---- what a zone sees of its peers ----------------------------------------------------------------------------------
+
+def test_a_zone_gets_its_own_row_and_no_peer_figure(client, token_of, user_of):
+    scheme = growth_scheme()
+    for code, growth in (("S147007", "9"), ("X140300-02", "4"), ("S147003", "31.5"), ("S149001", "-7.25")):
+        growth_report(code, growth)
+    mine = ranking(scheme=scheme, month=MARCH, user=user_of("yq-etdz"))
+    assert [r.code for r in mine.rows] == ["S147007"] and mine.group_size == PROVINCIAL_ZONES
+    assert (mine.extremes_shown, mine.columns[0].minimum, mine.columns[0].maximum, mine.columns[0].reported) == (
+        False, None, None, 4)
+    city = ranking(scheme=scheme, month=MARCH, user=user_of("yangquan"))
+    assert (city.extremes_shown, city.columns[0].minimum, city.columns[0].maximum) == (
+        True, Decimal("-7.25"), Decimal("31.50"))
+    body = client.get(f"/api/v1/rankings?scheme={scheme.pk}&month=2024-03", **token_of("yq-etdz")).json()
+    assert [r["zone"] for r in body["items"]] == ["S147007"] and body["group_size"] == PROVINCIAL_ZONES
+    assert (body["columns"][0]["min"], body["columns"][0]["max"]) == (None, None)
+    text = str(body)
+    assert "31.5" not in text and "-7.25" not in text and "S147003" not in text  # no peer's value nor code
+    assert body["items"][0]["items"][0]["value"] == "9.00"  # its own value
+
+
+def test_a_zones_breakdown_page_has_no_group_extremes(client_of):
+    scheme = growth_scheme()
+    for code, growth in (("S147007", "9"), ("S147003", "31.5"), ("S149001", "-7.25")):
+        growth_report(code, growth)
+    html = client_of("yq-etdz").get(f"/rankings/{scheme.pk}/S147007/?month=2024-03").content.decode()
+    assert 'id="breakdown"' in html and "参评最低值</th>" not in html and 'id="peers-rule"' in html
+    assert "31.50" not in html and "-7.25" not in html
+    city = client_of("yangquan").get(f"/rankings/{scheme.pk}/S147007/?month=2024-03").content.decode()
+    assert "参评最低值</th>" in city and "31.50" in city and "-7.25" in city

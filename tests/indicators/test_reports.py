@@ -13,6 +13,7 @@ from kaifaqu.indicators import figures, services
 from kaifaqu.indicators.excel import TargetImportError, dispatch_export, report_values_from_excel, targets_import
 from kaifaqu.indicators.models import MonthlyReport, ReportValue, Target
 from kaifaqu.indicators.selectors import dispatch_table, report_board
+from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db
 MARCH = date(2024, 3, 1)
@@ -36,6 +37,8 @@ def test_growth_arithmetic():
 
 
 def save(user, zone, values=FULL, month=MARCH, version=None):
+    """Save as an editor who read the report just now (`version`: as one who read it earlier)."""
+    version = report_version(zone, month) if version is None else version
     return services.report_save(user=user, zone=zone, month=month, values=values, version=version)
 
 

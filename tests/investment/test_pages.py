@@ -67,7 +67,7 @@ def test_board_stage_select_moves_the_card_and_comes_back(client_of, promoters):
     lead.refresh_from_db()
     assert (lead.stage, lead.visited_on) == (LeadStage.VISITED, date(2024, 2, 1))
     back = client_of("jz-promoter").post(f"/investment/leads/{lead.pk}/advance/", {
-        "stage": "contacted", "date": "2024-03-01", "next": "https://evil.example/"}, follow=True)
+        "stage": "contacted", "date": "2024-03-01", "version": "2", "next": "https://evil.example/"}, follow=True)
     assert "阶段不能倒退" in text(back) and back.redirect_chain[-1][0] == f"/investment/leads/{lead.pk}/"
     lead.refresh_from_db()
     assert lead.stage == LeadStage.VISITED

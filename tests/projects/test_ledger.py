@@ -259,7 +259,9 @@ def test_a_project_saved_meanwhile_is_not_overwritten(operator, monkeypatch, blo
             base_row(3, 项目编号="RACE-1", 项目名称="导入修改", 签约日期=date(2023, 3, 1))]
     with pytest.raises(LedgerImportError) as exc:
         ledger_import(user=operator, data=workbook(rows))
-    assert [str(e) for e in exc.value.errors] == ["写入时数据已被他人同时修改，请重新导入（未写入任何数据）"]
+    assert [str(e) for e in exc.value.errors] == [
+        "第4行 [项目编号]: 项目RACE-1（原名称）在本文件读取后已被他人修改（如另一次台账导入），"
+        "请重新导出台账、核对后再导入"]
     assert not Project.objects.filter(name="导入测试项目1").exists()
     assert Project.objects.get(pk=other.pk).name == "无人改动"  # (updated in an earlier block, rolled back)
 

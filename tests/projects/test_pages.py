@@ -96,13 +96,13 @@ def test_stale_edit_form_is_refused(client_of):
 def test_transition_form_refusal_shows_reason_and_changes_nothing(client_of):
     project = ProjectFactory()
     client = client_of("yq-etdz")
-    resp = client.post(f"/projects/{project.pk}/transition/", {"stage": "started", "date": "2023-01-01"},
-                       follow=True)
+    resp = client.post(f"/projects/{project.pk}/transition/", {"stage": "started", "date": "2023-01-01",
+                                                               "version": "1"}, follow=True)
     assert "不能早于签约日期" in resp.content.decode()
     project.refresh_from_db()
     assert project.stage == Stage.SIGNED
-    resp = client.post(f"/projects/{project.pk}/transition/", {"stage": "started", "date": "2023-05-01"},
-                       follow=True)
+    resp = client.post(f"/projects/{project.pk}/transition/", {"stage": "started", "date": "2023-05-01",
+                                                               "version": "1"}, follow=True)
     assert "阶段已变更为“开工”" in resp.content.decode()
     assert "2023-05-01" in resp.content.decode()  # on the timeline
 

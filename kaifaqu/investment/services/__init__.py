@@ -8,6 +8,7 @@ from .base import (
     Conflict,
     DuplicateLead,
     LeadError,
+    MissingVersion,
     NotPermitted,
     can_work,
     lead_unit,
@@ -26,7 +27,7 @@ from .leads import (
 )
 
 __all__ = [
-    "EDITABLE", "WORKING_ROLES", "Conflict", "DuplicateLead", "LeadError", "NotPermitted", "can_work",
+    "EDITABLE", "WORKING_ROLES", "Conflict", "DuplicateLead", "LeadError", "MissingVersion", "NotPermitted", "can_work",
     "check_stage_dates", "city_total_set", "conversion_note", "event_create", "event_update", "lead_advance",
     "lead_convert", "lead_create", "lead_note_add", "lead_unit", "lead_update", "today",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.choices import Role
 from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.core.versioning import version_refusal
 
 from ..models import Lead, PromotionEvent
 
@@ -87,7 +88,15 @@ def money(value, label: str, field: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+class MissingVersion(LeadError):
+    """An edit that does not say which version of the record it was made on."""
+
+    status = 422
+
+
 def check_version(current: Lead | PromotionEvent, version: int | None) -> None:
-    """Refuse (409) an edit made on a version that has been saved over since."""
-    if version is not None and current.version != version:
-        raise Conflict("该记录已被他人修改，请刷新后重新操作（您的修改未保存）")
+    """Refuse an edit made without the version the editor read (422) or on one saved over since (409)."""
+    what = "线索" if isinstance(current, Lead) else "招商活动"
+    refusal = version_refusal(current=current.version, given=version, what=what)
+    if refusal is not None:
+        raise (MissingVersion if refusal[0] == MissingVersion.status else Conflict)(refusal[1])

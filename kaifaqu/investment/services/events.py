@@ -64,8 +64,8 @@ def event_create(*, user, name: str, date: date, city: Region, kind: str, organi
 
 
 @transaction.atomic
-def event_update(*, user, event: PromotionEvent, version: int, **changes) -> PromotionEvent:
-    """Change an event; refused if it was saved since the editor loaded it (`version`)."""
+def event_update(*, user, event: PromotionEvent, version: int | None, **changes) -> PromotionEvent:
+    """Change an event; refused without the version the editor loaded (`version`) or if it was saved since."""
     current = PromotionEvent.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=event.pk)
     require_work(user, current.organiser, "该招商活动")
     check_version(current, version)

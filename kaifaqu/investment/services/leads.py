@@ -138,9 +138,9 @@ def _locked(lead: Lead) -> Lead:
 
 
 @transaction.atomic
-def lead_update(*, user, lead: Lead, version: int, credit_code: str | None = None, **changes) -> Lead:
-    """Change a lead's details (not its stage: see `lead_advance`). `version` is the one the editor saw: if the
-    lead has been saved since, the edit is refused and nothing changes."""
+def lead_update(*, user, lead: Lead, version: int | None, credit_code: str | None = None, **changes) -> Lead:
+    """Change a lead's details (not its stage: see `lead_advance`). `version` is the one the editor saw,
+    required: if it is missing or the lead has been saved since, the edit is refused and nothing changes."""
     current = _locked(lead)
     require_work(user, lead_unit(current))
     check_version(current, version)
@@ -177,10 +177,13 @@ def _stage(value: str) -> LeadStage:
 def lead_advance(*, user, lead: Lead, stage: str, on: date | None, reason: str = "",
                  version: int | None = None) -> Lead:
     """Move a lead to `stage` on date `on` (阶段推进). Stages only go forward (they may skip); any stage but a
-    converted one may end as lost (流失), with a reason. Signing needs the target zone and the investment."""
+    converted one may end as lost (流失), with a reason. Signing needs the target zone and the investment. A move
+    is checked against the lead's stage as it is now, under its lock; `version`, when given (the pages give it),
+    also refuses a move made on a lead saved since."""
     current = _locked(lead)
     require_work(user, lead_unit(current))
-    check_version(current, version)
+    if version is not None:
+        check_version(current, version)
     stage, old = _stage(stage), LeadStage(current.stage)
     _check_move(current, old, stage, on, reason.strip())
     if stage == LeadStage.LOST:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from kaifaqu.core.changelog import change_context, current_context
 from kaifaqu.core.checkpoint import checkpoint_afterwards
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 # Rows parsed and checked before what they change goes to the database (`writing._Writer.planned`): the server
 # stores each block while the next is checked; smaller blocks start it sooner but cost it more statements.
 BLOCK = 10000
+BUSY = "另一次台账导入正在写入，请稍后重新导入（未写入任何数据）"
 
 # ---- import: the entry point ----------------------------------------------------------------------------------------
 
@@ -64,6 +65,10 @@ def _import(user, data: bytes, dry_run: bool) -> ImportReport:
             clock.lap("write")
     except IntegrityError as exc:  # a foreign key checked at commit: a zone, chain or campaign deleted meanwhile
         raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc
+    except OperationalError as exc:  # SQLite: another import held the write lock past the connection's timeout
+        if "locked" not in str(exc):
+            raise
+        raise LedgerImportError([RowError(0, "", BUSY)]) from exc
     clock.lap("commit")  # the deferred foreign-key checks left run here
     report = _report(rows, planner, dry_run)
     report.seconds = clock.laps

@@ -27,6 +27,7 @@ from .bulk import _Direct, _draw_ids, _fields, _Pipeline, _Stale, _update_projec
 from .lookups import _Lookups
 from .reading import _Row
 from .report import CHANGED_MEANWHILE, LedgerImportError, RowError
+from .serial import saved_meanwhile, serialise
 
 # ---- import: writing, set-wise (bulk.py has the statements) -------------------------------------------------------
 # The change log gets what a save records (`changelog`): a new object's every field, an update's changed fields.
@@ -36,16 +37,24 @@ PROJECT_DEFAULTS = {f.attname: f.get_default() for f in Project._meta.concrete_f
 
 @contextmanager
 def writing(user, rows: list[_Row], lookups: _Lookups, dry_run: bool) -> Iterator[_Writer | None]:
-    """The write of `rows`, begun while they are checked (`_Writer`); None for a dry run. Leaving it waits for
-    the last statement; a project saved or a key deleted by someone else meanwhile refuses the file."""
+    """The write of `rows`, begun while they are checked (`_Writer`); None for a dry run. It starts by taking the
+    ledger's lock (`serial.serialise`: overlapping imports write one at a time). Leaving it waits for the last
+    statement; a project saved or a key deleted by someone else meanwhile refuses the file, the rows named."""
     if dry_run:
         yield None
         return
+    if refused := serialise(rows, lookups):  # (another import wrote meanwhile: this one's reads are stale)
+        raise LedgerImportError(refused)
+    writer = None
     try:
-        with _Writer(user, rows, lookups) as writer:
+        writer = _Writer(user, rows, lookups)
+        with writer:
             yield writer
         listing.refresh(writer.existing)
-    except (IntegrityError, _Stale) as exc:  # another import or edit got there first
+    except _Stale as exc:  # a project saved (a page, the API) between the read and the write: named by row
+        named = saved_meanwhile(rows, lookups, writer.now) if writer else []
+        raise LedgerImportError(named or [RowError(0, "", CHANGED_MEANWHILE)]) from exc
+    except IntegrityError as exc:  # a key deleted meanwhile
         raise LedgerImportError([RowError(0, "", CHANGED_MEANWHILE)]) from exc
 
 
