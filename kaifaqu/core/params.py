@@ -1,0 +1,183 @@
+"""Validated types for what a request names: ids, offsets, dates and months (issue 15: no 500 for bad input).
+
+A number beyond 64 bits overflows the database driver, a year 1 or 9999 overflows date arithmetic (a day's end in
+Beijing time, a month's last day), a month 0000-01 is no date at all: each used to be a 500. Every API schema and
+query parameter takes its ids, dates and months as the pydantic types here (`Id`, `Offset`, `Day`, `Month`), and
+every page form as the form fields here (`IdField`, `IdChoiceField`, `IdMultipleChoiceField`, `BoundedDateField`,
+`MonthField`), so the bounds are one decision with one Chinese message each.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
+
+MAX_ID = 2**63 - 1  # the largest value of a bigint primary key
+MIN_DAY = date(1900, 1, 1)
+MAX_DAY = date(2100, 12, 31)
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+ID_MESSAGE = f"应为1至{MAX_ID}之间的整数"
+OFFSET_MESSAGE = f"应为0至{MAX_ID}之间的整数"
+DAY_MESSAGE = f"日期应在{MIN_DAY:%Y-%m-%d}至{MAX_DAY:%Y-%m-%d}之间"
+MONTH_MESSAGE = f"月份格式应为YYYY-MM，年份在{MIN_DAY.year}至{MAX_DAY.year}之间"
+
+
+def month_start(text: str) -> date:
+    """"2024-03" → 2024-03-01, for a month already validated by `Month` or `MonthField`."""
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def month_parse(text: Any) -> date | None:
+    """"2024-03" → 2024-03-01; None when it is not a month of the platform's range."""
+    if not isinstance(text, str) or not re.fullmatch(MONTH_PATTERN, text):
+        return None
+    day = month_start(text) if MIN_DAY.year <= int(text[:4]) <= MAX_DAY.year else None
+    return day
+
+
+def _month(text: str) -> str:
+    if month_parse(text) is None:
+        raise ValueError(MONTH_MESSAGE)
+    return text
+
+
+def _day(value: date) -> date:
+    if not MIN_DAY <= value <= MAX_DAY:
+        raise ValueError(DAY_MESSAGE)
+    return value
+
+
+def _moment(value: datetime) -> datetime:
+    _day(value.date())
+    return value
+
+
+# ---- pydantic types: API schemas, query and path parameters -------------------------------------------------------
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A primary key: a positive 63-bit integer (a bigger one cannot name a row and would overflow the driver)."""
+
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+"""A list's offset (or any count that a query compares): 0 up to the 63-bit maximum."""
+
+Day = Annotated[date, AfterValidator(_day)]
+"""A date (YYYY-MM-DD) between 1900-01-01 and 2100-12-31."""
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
+"""A date and time (ISO 8601) whose date lies between 1900-01-01 and 2100-12-31."""
+
+Month = Annotated[str, Field(max_length=7, examples=["2024-03"], json_schema_extra={"pattern": MONTH_PATTERN}),
+                  AfterValidator(_month)]
+"""A month as YYYY-MM with a year between 1900 and 2100; `month_start` turns it into the month's first day."""
+
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def reference(max_length: int) -> Any:
+    """An optional code or name that names another row (a zone's code, a chain's name, a username): blank text
+    is none, not a reference to look up (an empty string given for a foreign key used to be a 500)."""
+    return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | None, BeforeValidator(_blank_to_none)]
+
+
+# ---- form fields: the pages' filters and forms --------------------------------------------------------------------
+
+def _in_id_range(value: Any) -> bool:
+    try:
+        return 1 <= int(str(value)) <= MAX_ID
+    except (TypeError, ValueError):
+        return False
+
+
+class IdField(forms.IntegerField):
+    """An id typed into a form or a query string (`?event=…`): a positive 63-bit integer."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+        self.error_messages |= {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE}
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose id is checked for range before the database is asked (a 20-digit id overflows
+    it)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None and not _in_id_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose ids are checked for range before the database is asked."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if self.to_field_name is None and not _in_id_range(pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": str(pk)[:30]})
+        return super()._check_values(value)
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 1900-01-01 and 2100-12-31: a year 1 or 9999 would overflow the day's bounds in Beijing
+    time."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not MIN_DAY <= value <= MAX_DAY:
+            raise ValidationError(DAY_MESSAGE, code="out_of_range")
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (year 1900–2100); cleaned to the same text, `month_start` gives its first day."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and month_parse(value) is None:
+            raise ValidationError(MONTH_MESSAGE, code="invalid")
+
+
+# ---- a PATCH body ------------------------------------------------------------------------------------------------
+
+class PatchIn(Schema):
+    """The base of every PATCH body: a field it does not name (unknown, or read-only like a project's `zone` or
+    `code`) is refused with a 422 that names it, rather than ignored while the record's version is bumped. A
+    field that cannot be empty is declared without `| None` (default None, so leaving it out is allowed, but an
+    explicit null is a 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def inline_schema(model: type[Schema]) -> dict:
+    """A model's JSON schema with its `$defs` written in place, for an `openapi_extra` request body: a `$ref` to
+    `#/$defs/…` would dangle there, the OpenAPI document has no `$defs` at its root."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
