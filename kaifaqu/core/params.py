@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringC
 MAX_ID = 2**63 - 1  # the largest value of a bigint primary key
 MIN_DAY = date(1900, 1, 1)
 MAX_DAY = date(2100, 12, 31)
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 ID_MESSAGE = f"应为1至{MAX_ID}之间的整数"
 OFFSET_MESSAGE = f"应为0至{MAX_ID}之间的整数"

@@ -22,8 +22,7 @@ def default_month() -> str:
 
 
 class MonthForm(forms.Form):
-    month = MonthField(label="月份", required=False, widget=MONTH,
-                             error_messages={"invalid": "月份格式应为YYYY-MM"})
+    month = MonthField(label="月份", required=False, widget=MONTH)
     city = forms.ChoiceField(label="市", required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -32,10 +32,8 @@ class RankingForm(forms.Form):
     """考核方案、月份、市 pickers of the ranking page."""
 
     scheme = IdChoiceField(label="考核方案", queryset=AssessmentScheme.objects.all(), required=False,
-                                    empty_label=None, error_messages={"invalid_choice": "考核方案不存在"})
-    month = MonthField(label="月份", required=False,
-                             widget=forms.TextInput(attrs={"type": "month"}),
-                             error_messages={"invalid": "月份格式应为YYYY-MM"})
+                           empty_label=None, error_messages={"invalid_choice": "考核方案不存在"})
+    month = MonthField(label="月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
     city = forms.ChoiceField(label="市", required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -42,9 +42,9 @@ class LeadFilterForm(forms.Form):
     city = forms.ChoiceField(label="市", required=False)
     zone = forms.ChoiceField(label="开发区", required=False)
     chain = IdChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
-                                   empty_label="全部产业链")
+                          empty_label="全部产业链")
     owner = IdChoiceField(label="负责人", required=False, queryset=User.objects.none(),
-                                   empty_label="全部负责人")
+                          empty_label="全部负责人")
     stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *LeadStage.choices])
     date_from = BoundedDateField(label="阶段日期自", required=False, widget=DATE)
     date_to = BoundedDateField(label="至", required=False, widget=DATE)
@@ -78,7 +78,7 @@ class LeadForm(forms.Form):
     investment = forms.DecimalField(label="意向投资额(万元)", required=False, min_value=0, max_digits=16,
                                     decimal_places=2, error_messages=MONEY_ERRORS)
     zone = IdChoiceField(label="拟落地开发区", required=False, queryset=Zone.objects.none(),
-                                  error_messages={"invalid_choice": "开发区不存在或无权访问"})
+                         error_messages={"invalid_choice": "开发区不存在或无权访问"})
     chain = IdChoiceField(label="所属产业链", required=False, queryset=IndustryChain.objects.all())
     method = forms.ChoiceField(label="招商方式", required=False, choices=[("", "—"), *PromotionMethod.choices])
     source_event = IdChoiceField(label="来源活动", required=False, queryset=PromotionEvent.objects.none())

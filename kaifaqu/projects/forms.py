@@ -48,7 +48,7 @@ class ProjectFilterForm(forms.Form):
     type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *ProjectType.choices],
                              widget=PlainSelect)
     chain = IdChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
-                                   empty_label="全部产业链", widget=PlainSelect)
+                          empty_label="全部产业链", widget=PlainSelect)
     strategic_emerging = forms.NullBooleanField(label="战新产业", required=False, widget=PlainSelect(
         choices=[("unknown", "不限"), ("true", "是"), ("false", "否")]))
     band = forms.ChoiceField(label="投资规模", required=False, choices=[

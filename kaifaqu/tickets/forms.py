@@ -34,7 +34,7 @@ class TicketForm(forms.Form):
     which department it goes at once."""
 
     enterprise = IdChoiceField(queryset=Enterprise.objects.none(), required=False,
-                                        widget=forms.HiddenInput)
+                               widget=forms.HiddenInput)
     zone = IdChoiceField(label="开发区", queryset=Zone.objects.none(), empty_label=None)
     caller = forms.CharField(label="来电人", required=False, max_length=50)
     phone = forms.CharField(label="联系电话", required=False, max_length=30)
