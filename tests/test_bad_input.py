@@ -208,3 +208,34 @@ def test_the_ranking_zone_page_falls_back_from_a_month_out_of_range(client_of):
     resp = client_of("province").get(f"/rankings/{scheme.pk}/S147007/?month=0000-01")
     assert resp.status_code == 200
     assert resp.context["month"] == date(2024, 12, 1)
+
+
+# ---- NUL characters (PostgreSQL refuses them in text: a 500 before) ---------------------------------------------
+
+@pytest.mark.parametrize("url", ["/api/v1/projects?city=%00", "/api/v1/enterprises?q=a%00b",
+                                 "/api/v1/cases/stats?city=%00", "/api/v1/zones?q%00=1"])
+def test_a_nul_in_a_query_is_400_on_the_api(client, token_of, url):
+    resp = client.get(url, **token_of("province"))
+    assert resp.status_code == 400
+    assert detail(resp) == "请求中含有空字符（NUL），无法处理"
+
+
+def test_a_nul_in_a_json_body_is_400_and_saves_nothing(client, token_of):
+    body = '{"company": "山西空字符\\u0000有限公司"}'
+    resp = client.post("/api/v1/leads", body, content_type=JSON, **token_of("yq-etdz"))
+    assert resp.status_code == 400
+    assert not Lead.objects.filter(company__startswith="山西空字符").exists()
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(client, token_of):
+    body = '{"company": "山西反斜杠\\\\u0000有限公司"}'
+    resp = client.post("/api/v1/leads", body, content_type=JSON, **token_of("yq-etdz"))
+    assert resp.status_code == 201, resp.content
+    assert Lead.objects.get(pk=resp.json()["id"]).company == "山西反斜杠\\u0000有限公司"
+
+
+@pytest.mark.parametrize("url", ["/services/tickets/?q=%00", "/services/cases/?q=%00&state=%00"])
+def test_a_nul_in_a_page_query_is_400_in_chinese(client_of, url):
+    resp = client_of("province").get(url)
+    assert resp.status_code == 400
+    assert resp.content.decode() == "请求中含有空字符（NUL），无法处理"
