@@ -25,7 +25,6 @@ MAX_DAY = date(2100, 12, 31)
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 ID_MESSAGE = f"应为1至{MAX_ID}之间的整数"
-OFFSET_MESSAGE = f"应为0至{MAX_ID}之间的整数"
 DAY_MESSAGE = f"日期应在{MIN_DAY:%Y-%m-%d}至{MAX_DAY:%Y-%m-%d}之间"
 MONTH_MESSAGE = f"月份格式应为YYYY-MM，年份在{MIN_DAY.year}至{MAX_DAY.year}之间"
 
@@ -40,8 +39,7 @@ def month_parse(text: Any) -> date | None:
     """"2024-03" → 2024-03-01; None when it is not a month of the platform's range."""
     if not isinstance(text, str) or not re.fullmatch(MONTH_PATTERN, text):
         return None
-    day = month_start(text) if MIN_DAY.year <= int(text[:4]) <= MAX_DAY.year else None
-    return day
+    return month_start(text) if MIN_DAY.year <= int(text[:4]) <= MAX_DAY.year else None
 
 
 def id_parse(text: Any) -> int | None:
@@ -91,7 +89,6 @@ Moment = Annotated[datetime, AfterValidator(_moment)]
 Month = Annotated[str, Field(max_length=7, examples=["2024-03"], json_schema_extra={"pattern": MONTH_PATTERN}),
                   AfterValidator(_month)]
 """A month as YYYY-MM with a year between 1900 and 2100; `month_start` turns it into the month's first day."""
-
 
 
 def _blank_to_none(value: Any) -> Any:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from kaifaqu.core.params import MONTH_MESSAGE, Month, Offset, month_parse
+from kaifaqu.core.params import MONTH_MESSAGE, Month, month_parse
 from kaifaqu.zones.models import Zone
 
 from . import services
@@ -43,7 +43,7 @@ class CellIn(Schema):
 
 class ReportIn(Schema):
     values: dict[str, CellIn]
-    version: Offset | None = Field(None, description="编辑时读到的版本号；过期的保存返回409")
+    version: int | None = Field(None, description="编辑时读到的版本号；过期的保存返回409")
 
 
 class CommentIn(Schema):

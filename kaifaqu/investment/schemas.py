@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from kaifaqu.core.params import Day, Id, Offset, reference
+from kaifaqu.core.params import Day, Id, reference
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 
 from .choices import EventKind, LeadStage
@@ -133,7 +133,7 @@ class AdvanceIn(Schema):
     stage: LeadStage
     date: Day
     reason: str = Field("", max_length=300)
-    version: Offset | None = None
+    version: int | None = None
 
 
 class NoteIn(Schema):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from kaifaqu.core.params import Day, Id, Offset, PatchIn, reference
+from kaifaqu.core.params import Day, Id, PatchIn, reference
 
 from .choices import Batch, CampaignLevel, ProjectType, PromotionMethod, Stage
 
@@ -90,7 +90,7 @@ class ProjectIn(Schema):
 class ProjectPatch(PatchIn):
     """Fields to change; `version` is the version the client last read (a stale one is refused with 409)."""
 
-    version: Offset
+    version: int
     name: str = Field(None, min_length=1, max_length=200)
     park: reference(100) = None
     builder: str = Field(None, max_length=200)
