@@ -122,9 +122,12 @@ class IdChoiceField(forms.ModelChoiceField):
     it)."""
 
     def to_python(self, value):
-        if value not in self.empty_values and self.to_field_name is None and not _in_id_range(value):
+        if value not in self.empty_values and not self._acceptable(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
+
+    def _acceptable(self, value) -> bool:
+        return self.to_field_name is not None or isinstance(value, self.queryset.model) or _in_id_range(value)
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -132,7 +135,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if self.to_field_name is None and not _in_id_range(pk):
+            if self.to_field_name is None and not isinstance(pk, self.queryset.model) and not _in_id_range(pk):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": str(pk)[:30]})
         return super()._check_values(value)

@@ -115,6 +115,7 @@ def test_model_choices_refuse_a_huge_id_before_asking_the_database(django_assert
     assert many.value.code == "invalid_pk_value"
     chain = IndustryChain.objects.first()
     assert single.clean(str(chain.pk)) == chain
+    assert single.clean(chain) == chain  # a bound form may carry the row itself
 
 
 def test_page_paths_take_ids_of_at_most_18_digits():
