@@ -11,16 +11,23 @@ from kaifaqu.core.changelog import set_context_user
 from kaifaqu.core.versioning import MISSING_VERSION
 
 
+class TokenInvalid(AuthenticationError):
+    """A bearer token was sent and names no active token: 401, whatever session the request also carries."""
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`: an issued, unrevoked token of an active user."""
+    """`Authorization: Bearer <token>`: an issued, unrevoked token of an active user. A bearer header with any
+    other token is refused here (401) rather than passed on to the session authentication, whose CSRF check
+    would answer 403 to a client that only got its token wrong."""
 
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token):
         user = token_user(raw=token)
-        if user is not None:
-            request.user = user
-            set_context_user(user)
+        if user is None:
+            raise TokenInvalid()
+        request.user = user
+        set_context_user(user)
         return user
 
 
@@ -40,6 +47,13 @@ def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": "未认证：请先登录或提供有效的访问令牌"}, status=401)
 
 
+@api.exception_handler(TokenInvalid)
+def _token_invalid(request, exc):
+    response = api.create_response(request, {"detail": "访问令牌无效、已过期或已被吊销，请重新获取令牌"}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到该对象，或无权查看"}, status=404)
@@ -54,6 +68,8 @@ INVALID = {
     "datetime_parsing": "应为有效时间", "datetime_from_date_parsing": "应为有效时间",
     "string_type": "应为文本", "int_type": "应为整数", "list_type": "应为列表", "dict_type": "应为对象",
     "json_invalid": "请求体不是有效的JSON", "model_attributes_type": "应为对象",
+    "extra_forbidden": "未知或只读的字段，不能修改", "string_pattern_mismatch": "格式不正确",
+    "bool_type": "应为 true 或 false", "date_type": "应为有效日期（YYYY-MM-DD）",
 }
 BOUNDS = {"greater_than_equal": ("ge", "不能小于{}"), "greater_than": ("gt", "应大于{}"),
           "less_than_equal": ("le", "不能大于{}"), "less_than": ("lt", "应小于{}"),

@@ -19,6 +19,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/audit/", audit_log_view, name="audit"),
     path("accounts/tokens/", token_list_view, name="tokens"),
-    path("accounts/tokens/<int:pk>/revoke/", token_revoke_view, name="token_revoke"),
+    path("accounts/tokens/<id:pk>/revoke/", token_revoke_view, name="token_revoke"),
     path("accounts/password/", views.password_change_page, name="password_change"),
 ]

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.core.params import Day, Id, Month, Offset
 
 from . import orders
 from .api import parse_month
@@ -29,10 +30,10 @@ def _refuse(exc: ReportError):
 # ---- warnings --------------------------------------------------------------------------------------------------
 
 class WarningQuery(Schema):
-    month: str = Field(..., max_length=7, description="YYYY-MM")
+    month: Month
     city: str | None = Field(None, max_length=20, description="市：区划代码或名称")
     limit: int = Field(500, ge=1, le=5000)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class WarningOut(Schema):
@@ -109,15 +110,15 @@ class OrderQuery(Schema):
     status: OrderStatus | None = None
     overdue: bool = False
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class OrderIn(Schema):
     key: str | None = Field(None, max_length=200, description="预警编号（来自 /warnings 的 key）")
     subject: str | None = Field(None, max_length=300, description="督办事项；按预警签发时默认为预警内容")
     unit: str = Field(..., max_length=40, description="责任单位的机构代码")
-    deadline: date
-    month: str | None = Field(None, max_length=7, description="预警所属月份 YYYY-MM")
+    deadline: Day
+    month: Month | None = Field(None, description="预警所属月份 YYYY-MM")
 
 
 class TextIn(Schema):
@@ -129,7 +130,7 @@ class CloseIn(Schema):
 
 
 class ReturnIn(TextIn):
-    deadline: date | None = None
+    deadline: Day | None = None
 
 
 class CountOut(Schema):
@@ -188,12 +189,12 @@ def orders_create(request, payload: OrderIn):
 
 
 @router.get("/orders/{int:order_id}", response=OrderDetailOut, summary="督办单详情与回复记录")
-def orders_detail(request, order_id: int):
+def orders_detail(request, order_id: Id):
     return _detail(_visible_order(request.user, order_id))
 
 
 @router.post("/orders/{int:order_id}/reply", response=OrderDetailOut, summary="责任单位回复整改情况")
-def orders_reply(request, order_id: int, payload: TextIn):
+def orders_reply(request, order_id: Id, payload: TextIn):
     order = _visible_order(request.user, order_id)
     try:
         orders.order_reply(user=request.user, order=order, text=payload.text)
@@ -203,7 +204,7 @@ def orders_reply(request, order_id: int, payload: TextIn):
 
 
 @router.post("/orders/{int:order_id}/close", response=OrderDetailOut, summary="签发单位办结")
-def orders_close(request, order_id: int, payload: CloseIn | None = None):
+def orders_close(request, order_id: Id, payload: CloseIn | None = None):
     order = _visible_order(request.user, order_id)
     try:
         orders.order_close(user=request.user, order=order, text=payload.text if payload else "")
@@ -213,7 +214,7 @@ def orders_close(request, order_id: int, payload: CloseIn | None = None):
 
 
 @router.post("/orders/{int:order_id}/return", response=OrderDetailOut, summary="签发单位退回重办（须说明理由）")
-def orders_return(request, order_id: int, payload: ReturnIn):
+def orders_return(request, order_id: Id, payload: ReturnIn):
     order = _visible_order(request.user, order_id)
     try:
         orders.order_return(user=request.user, order=order, text=payload.text, deadline=payload.deadline)

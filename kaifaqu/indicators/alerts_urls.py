@@ -9,8 +9,8 @@ urlpatterns = [
     path("warnings/", views.warnings_view, name="warnings"),
     path("orders/", views.orders_view, name="orders"),
     path("orders/new/", views.order_issue_view, name="order_issue"),
-    path("orders/<int:pk>/", views.order_view, name="order"),
-    path("orders/<int:pk>/<str:action>/", views.order_action_view, name="order_action"),
+    path("orders/<id:pk>/", views.order_view, name="order"),
+    path("orders/<id:pk>/<str:action>/", views.order_action_view, name="order_action"),
     path("notifications/", views.notifications_view, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open_view, name="notification_open"),
+    path("notifications/<id:pk>/open/", views.notification_open_view, name="notification_open"),
 ]

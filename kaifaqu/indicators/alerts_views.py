@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.core.params import BoundedDateField, MonthField, id_parse, month_start
 
 from . import orders
 from .choices import OrderStatus
@@ -32,21 +33,20 @@ class IssueForm(forms.Form):
     """转督办: the warning (key and month) or a subject of one's own, the unit, the deadline."""
 
     key = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    month = forms.RegexField(required=False, regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=forms.HiddenInput)
+    month = MonthField(required=False, widget=forms.HiddenInput)
     unit = forms.CharField(max_length=40, widget=forms.HiddenInput)
     subject = forms.CharField(label="督办事项", max_length=300, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-    deadline = forms.DateField(label="整改回复期限", widget=DATE)
+    deadline = BoundedDateField(label="整改回复期限", widget=DATE)
 
 
 class TextForm(forms.Form):
     text = forms.CharField(label="内容", max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-    deadline = forms.DateField(label="新的回复期限（可不填）", required=False, widget=DATE)
+    deadline = BoundedDateField(label="新的回复期限（可不填）", required=False, widget=DATE)
 
 
 def _month(text: str | None) -> date:
-    year, month = (int(x) for x in (text or default_month()).split("-"))
-    return date(year, month, 1)
+    return month_start(text or default_month())
 
 
 # ---- warnings --------------------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def order_action_view(request, pk: int, action: str):
 def notifications_view(request):
     """消息: the user's own messages (newest first), with how each went out through the unit's channels."""
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()]
+        ids = [pk for pk in map(id_parse, request.POST.getlist("id")) if pk is not None]
         n = mark_read(user=request.user, ids=ids if request.POST.get("all") != "1" else None)
         messages.success(request, f"已将 {n} 条消息标为已读")
         return redirect("alerts:notifications")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from kaifaqu.core.params import MONTH_MESSAGE, Month, month_parse
 from kaifaqu.zones.models import Zone
 
 from . import services
@@ -19,15 +19,12 @@ from .selectors import DispatchTable, dispatch_table
 reports_router = Router(tags=["月度调度"])
 dispatch_router = Router(tags=["月度调度"])
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
 def parse_month(text: str) -> date:
     """"2024-03" → 2024-03-01; anything else is a 422 with a Chinese message."""
-    m = MONTH.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or not 1990 <= int(m.group(1)) <= 2100:
-        raise HttpError(422, f"月份格式应为YYYY-MM：{text}")
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    month = month_parse(text)
+    if month is None:
+        raise HttpError(422, f"{MONTH_MESSAGE}：{text}")
+    return month
 
 
 def _zone(user, code: str) -> Zone:
@@ -69,14 +66,14 @@ def report_out(report: MonthlyReport) -> dict:
 
 
 @reports_router.get("/{zone_code}/{month}", summary="读取某开发区某月月报")
-def report_get(request, zone_code: str, month: str):
+def report_get(request, zone_code: str, month: Month):
     zone = _zone(request.user, zone_code)
     report = get_object_or_404(MonthlyReport, zone=zone, month=parse_month(month))
     return report_out(report)
 
 
 @reports_router.put("/{zone_code}/{month}", summary="保存月报草稿")
-def report_put(request, zone_code: str, month: str, payload: ReportIn):
+def report_put(request, zone_code: str, month: Month, payload: ReportIn):
     zone = _zone(request.user, zone_code)
     values = {code: cell.dict() for code, cell in payload.values.items()}
     try:
@@ -87,14 +84,14 @@ def report_put(request, zone_code: str, month: str, payload: ReportIn):
     return report_out(report)
 
 
-def _existing(request, zone_code: str, month: str) -> MonthlyReport:
+def _existing(request, zone_code: str, month: Month) -> MonthlyReport:
     zone = _zone(request.user, zone_code)
     return get_object_or_404(MonthlyReport.objects.select_related("zone__org_unit"), zone=zone,
                              month=parse_month(month))
 
 
 @reports_router.post("/{zone_code}/{month}/submit", summary="报送月报")
-def report_submit(request, zone_code: str, month: str):
+def report_submit(request, zone_code: str, month: Month):
     try:
         return report_out(services.report_submit(user=request.user, report=_existing(request, zone_code, month)))
     except services.ReportError as exc:
@@ -102,7 +99,7 @@ def report_submit(request, zone_code: str, month: str):
 
 
 @reports_router.post("/{zone_code}/{month}/approve", summary="审核通过（锁定）")
-def report_approve(request, zone_code: str, month: str, payload: CommentIn | None = None):
+def report_approve(request, zone_code: str, month: Month, payload: CommentIn | None = None):
     comment = payload.comment if payload else ""
     try:
         return report_out(services.report_approve(user=request.user, report=_existing(request, zone_code, month),
@@ -112,7 +109,7 @@ def report_approve(request, zone_code: str, month: str, payload: CommentIn | Non
 
 
 @reports_router.post("/{zone_code}/{month}/return", summary="退回（须填写意见）")
-def report_return(request, zone_code: str, month: str, payload: CommentIn):
+def report_return(request, zone_code: str, month: Month, payload: CommentIn):
     try:
         return report_out(services.report_return(user=request.user, report=_existing(request, zone_code, month),
                                                  comment=payload.comment))
@@ -121,7 +118,7 @@ def report_return(request, zone_code: str, month: str, payload: CommentIn):
 
 
 @reports_router.post("/{zone_code}/{month}/reopen", summary="申请更正（已审核月报重新打开，生成新版次）")
-def report_reopen(request, zone_code: str, month: str, payload: ReasonIn):
+def report_reopen(request, zone_code: str, month: Month, payload: ReasonIn):
     try:
         return report_out(services.report_reopen(user=request.user, report=_existing(request, zone_code, month),
                                                  reason=payload.reason))
@@ -130,7 +127,7 @@ def report_reopen(request, zone_code: str, month: str, payload: ReasonIn):
 
 
 class DispatchQuery(Schema):
-    month: str = Field(..., max_length=7)
+    month: Month
     city: str | None = Field(None, max_length=20)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from kaifaqu.core.params import IdChoiceField, MonthField
 from kaifaqu.zones.models import Region, Zone
 
 from .choices import TargetKind
@@ -21,8 +22,7 @@ def default_month() -> str:
 
 
 class MonthForm(forms.Form):
-    month = forms.RegexField(label="月份", regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False, widget=MONTH,
-                             error_messages={"invalid": "月份格式应为YYYY-MM"})
+    month = MonthField(label="月份", required=False, widget=MONTH)
     city = forms.ChoiceField(label="市", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -33,7 +33,7 @@ class MonthForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    zone = forms.ModelChoiceField(label="开发区", queryset=Zone.objects.none())
+    zone = IdChoiceField(label="开发区", queryset=Zone.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
     indicator = forms.ChoiceField(label="指标")
     kind = forms.ChoiceField(label="目标类型", choices=TargetKind.choices)

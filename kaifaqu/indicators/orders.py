@@ -22,6 +22,7 @@ from django.utils import timezone
 from kaifaqu.accounts.choices import OrgKind, Role
 from kaifaqu.accounts.models import OrgUnit
 from kaifaqu.core.models import Sequence
+from kaifaqu.core.params import month_parse
 
 from .choices import OrderStatus
 from .models import OrderReply, SupervisionOrder
@@ -84,12 +85,7 @@ def _clean_text(text: str | None, what: str, limit: int = MAX_TEXT) -> str:
 
 def key_month(key: str) -> date | None:
     """The month a warning key ends with ("growth:S147007:tax_revenue:2024-03" → 2024-03-01)."""
-    tail = key.rsplit(":", 1)[-1]
-    try:
-        year, month = (int(x) for x in tail.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
+    return month_parse(key.rsplit(":", 1)[-1])
 
 
 def find_warning(*, user, key: str, month: date | None = None) -> WarningItem:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from kaifaqu.core.params import Id, Month, Offset
+
 from .api import parse_month
 from .models import AssessmentScheme
 from .ranking import ItemColumn, ItemScore, RankingResult, RankingRow, ranking
@@ -15,11 +17,11 @@ router = Router(tags=["考核排名"])
 
 
 class RankingQuery(Schema):
-    scheme: int = Field(..., ge=1, le=2**63 - 1, description="考核方案ID")
-    month: str = Field(..., max_length=7, description="YYYY-MM")
+    scheme: Id = Field(..., description="考核方案ID")
+    month: Month
     city: str | None = Field(None, max_length=20, description="市：区划代码或名称")
     limit: int | None = Field(None, ge=1, le=5000)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def _text(value: Decimal | None) -> str | None:

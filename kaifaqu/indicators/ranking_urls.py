@@ -9,5 +9,5 @@ urlpatterns = [
     path("", views.ranking_view, name="list"),
     path("export/", views.ranking_export_view, name="export"),
     path("schemes/load/", views.schemes_load_view, name="load"),
-    path("<int:scheme_id>/<str:zone_code>/", views.ranking_zone_view, name="zone"),
+    path("<id:scheme_id>/<str:zone_code>/", views.ranking_zone_view, name="zone"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kaifaqu.accounts.choices import OrgKind, Role
 from kaifaqu.core.excel import Column, OfficeWorkbook
+from kaifaqu.core.params import IdChoiceField, MonthField, month_parse, month_start, year_parse
 from kaifaqu.zones.models import Region, Zone
 
 from .forms import default_month
@@ -30,11 +31,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class RankingForm(forms.Form):
     """考核方案、月份、市 pickers of the ranking page."""
 
-    scheme = forms.ModelChoiceField(label="考核方案", queryset=AssessmentScheme.objects.all(), required=False,
-                                    empty_label=None, error_messages={"invalid_choice": "考核方案不存在"})
-    month = forms.RegexField(label="月份", regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
-                             widget=forms.TextInput(attrs={"type": "month"}),
-                             error_messages={"invalid": "月份格式应为YYYY-MM"})
+    scheme = IdChoiceField(label="考核方案", queryset=AssessmentScheme.objects.all(), required=False,
+                           empty_label=None, error_messages={"invalid_choice": "考核方案不存在"})
+    month = MonthField(label="月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
     city = forms.ChoiceField(label="市", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -45,8 +44,7 @@ class RankingForm(forms.Form):
 
 
 def _month(text: str) -> date:
-    year, month = (int(x) for x in text.split("-"))
-    return date(year, month, 1)
+    return month_start(text)
 
 
 def _default_month(scheme: AssessmentScheme | None) -> date:
@@ -75,7 +73,7 @@ def _selection(request) -> tuple[RankingForm, AssessmentScheme | None, date, str
 
 def _month_param(text: str, scheme: AssessmentScheme) -> date:
     """`?month=YYYY-MM`, or the scheme's default month when missing or malformed."""
-    return _month(text) if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text) else _default_month(scheme)
+    return month_parse(text) or _default_month(scheme)
 
 
 def title_name(scheme: AssessmentScheme) -> str:
@@ -151,7 +149,7 @@ def schemes_load_view(request):
         messages.error(request, "只有省级管理员可以创建考核方案")
         return redirect("ranking:list")
     year = request.POST.get("year", "")
-    if not (year.isdigit() and 2000 <= int(year) <= 2100):
+    if (year_parse(year) or 0) < 2000:
         messages.error(request, "年度应为2000—2100之间的整数")
         return redirect("ranking:list")
     schemes = schemes_load(int(year))

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kaifaqu.accounts.roles import can_write
+from kaifaqu.core.params import month_parse, year_parse
 from kaifaqu.zones.models import Zone
 
 from . import services
@@ -24,13 +25,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month(text: str | None) -> date:
-    text = text or default_month()
-    try:
-        year, month = (int(x) for x in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        year, month = (int(x) for x in default_month().split("-"))
-        return date(year, month, 1)
+    """A month of the query or the path (YYYY-MM within the platform's years), else last month."""
+    return month_parse(text) or month_parse(default_month())
 
 
 @login_required
@@ -159,8 +155,7 @@ def report_review_view(request, zone_code: str, month: str):
 
 @login_required
 def targets_view(request):
-    year = int(request.GET.get("year") or date.today().year) if (request.GET.get("year") or "").isdigit() else \
-        date.today().year
+    year = year_parse(request.GET.get("year")) or date.today().year
     form = TargetForm(request.POST or None, user=request.user, initial={"year": year})
     import_form = TargetImportForm()
     if request.method == "POST" and request.POST.get("action") == "import":

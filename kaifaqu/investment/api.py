@@ -3,7 +3,6 @@ goes through `visible_to`, a lead outside the caller's scope is a 404, and bad i
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -13,6 +12,7 @@ from ninja.errors import HttpError
 
 from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.excel import CellError, parse_decimal
+from kaifaqu.core.params import Day, Id, Offset
 from kaifaqu.core.privacy import api_unmask
 from kaifaqu.projects.schemas import ProjectOut
 from kaifaqu.zones.models import IndustryChain, Zone
@@ -99,9 +99,9 @@ class LeadQuery(Schema):
     zone: str | None = Field(None, max_length=20, description="开发区代码")
     city: str | None = Field(None, max_length=20, description="市：区划代码或名称")
     q: str | None = Field(None, max_length=50)
-    event: int | None = None
+    event: Id | None = None
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: Offset = 0
 
 
 @router.get("", response=LeadPage, summary="招商线索列表（按权限范围，可按阶段、开发区、市筛选）")
@@ -132,8 +132,8 @@ def leads_create(request, payload: LeadIn):
 
 
 class FunnelQuery(Schema):
-    date_from: date
-    date_to: date
+    date_from: Day
+    date_to: Day
     city: str | None = Field(None, max_length=20, description="市：区划代码或名称；不填为本单位所在市")
 
 
@@ -155,7 +155,7 @@ def leads_funnel(request, query: Query[FunnelQuery]):
 
 
 @router.get("/{int:lead_id}", response=LeadOut, summary="招商线索详情")
-def leads_detail(request, lead_id: int):
+def leads_detail(request, lead_id: Id):
     return _visible_lead(request.user, lead_id)
 
 
@@ -170,7 +170,7 @@ def leads_phone(request, lead_id: int):
 
 
 @router.post("/{int:lead_id}/advance", response=LeadOut, summary="推进阶段或标记流失（倒退、缺原因时拒绝）")
-def leads_advance(request, lead_id: int, payload: AdvanceIn):
+def leads_advance(request, lead_id: Id, payload: AdvanceIn):
     lead = _visible_lead(request.user, lead_id)
     try:
         services.lead_advance(user=request.user, lead=lead, stage=payload.stage, on=payload.date,
@@ -181,7 +181,7 @@ def leads_advance(request, lead_id: int, payload: AdvanceIn):
 
 
 @router.post("/{int:lead_id}/notes", response={201: NoteOut}, summary="记录跟进情况")
-def leads_note(request, lead_id: int, payload: NoteIn):
+def leads_note(request, lead_id: Id, payload: NoteIn):
     lead = _visible_lead(request.user, lead_id)
     try:
         note = services.lead_note_add(user=request.user, lead=lead, text=payload.text, on=payload.on,
@@ -193,7 +193,7 @@ def leads_note(request, lead_id: int, payload: NoteIn):
 
 @router.post("/{int:lead_id}/convert", response={201: ProjectOut},
              summary="已签约线索转为项目（返回新项目；已转或未签约时409）")
-def leads_convert(request, lead_id: int):
+def leads_convert(request, lead_id: Id):
     lead = _visible_lead(request.user, lead_id)
     try:
         project = services.lead_convert(user=request.user, lead=lead)
@@ -207,11 +207,11 @@ def leads_convert(request, lead_id: int):
 class EventQuery(Schema):
     city: str | None = Field(None, max_length=20)
     kind: EventKind | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     q: str | None = Field(None, max_length=50)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: Offset = 0
 
 
 @events_router.get("", response=EventPage, summary="招商活动列表")

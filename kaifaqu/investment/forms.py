@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.credit_code import credit_code_error
+from kaifaqu.core.params import BoundedDateField, IdChoiceField, IdField
 from kaifaqu.core.privacy import mask_phone
 from kaifaqu.core.versioning import MISSING_VERSION
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
@@ -42,16 +43,16 @@ class LeadFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": "企业名称或投资意向"}))
     city = forms.ChoiceField(label="市", required=False)
     zone = forms.ChoiceField(label="开发区", required=False)
-    chain = forms.ModelChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
-                                   empty_label="全部产业链")
-    owner = forms.ModelChoiceField(label="负责人", required=False, queryset=User.objects.none(),
-                                   empty_label="全部负责人")
+    chain = IdChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
+                          empty_label="全部产业链")
+    owner = IdChoiceField(label="负责人", required=False, queryset=User.objects.none(),
+                          empty_label="全部负责人")
     stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *LeadStage.choices])
-    date_from = forms.DateField(label="阶段日期自", required=False, widget=DATE)
-    date_to = forms.DateField(label="至", required=False, widget=DATE)
+    date_from = BoundedDateField(label="阶段日期自", required=False, widget=DATE)
+    date_to = BoundedDateField(label="至", required=False, widget=DATE)
     band = forms.ChoiceField(label="投资规模", required=False, choices=BANDS)
     method = forms.ChoiceField(label="招商方式", required=False, choices=[("", "全部方式"), *PromotionMethod.choices])
-    event = forms.IntegerField(label="来源活动", required=False, widget=forms.HiddenInput)
+    event = IdField(label="来源活动", required=False, widget=forms.HiddenInput)
     overdue = forms.BooleanField(label="仅看逾期", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -78,18 +79,18 @@ class LeadForm(forms.Form):
     project_type = forms.ChoiceField(label="项目类型", choices=ProjectType.choices, initial=ProjectType.INDUSTRIAL)
     investment = forms.DecimalField(label="意向投资额(万元)", required=False, min_value=0, max_digits=16,
                                     decimal_places=2, error_messages=MONEY_ERRORS)
-    zone = forms.ModelChoiceField(label="拟落地开发区", required=False, queryset=Zone.objects.none(),
-                                  error_messages={"invalid_choice": "开发区不存在或无权访问"})
-    chain = forms.ModelChoiceField(label="所属产业链", required=False, queryset=IndustryChain.objects.all())
+    zone = IdChoiceField(label="拟落地开发区", required=False, queryset=Zone.objects.none(),
+                         error_messages={"invalid_choice": "开发区不存在或无权访问"})
+    chain = IdChoiceField(label="所属产业链", required=False, queryset=IndustryChain.objects.all())
     method = forms.ChoiceField(label="招商方式", required=False, choices=[("", "—"), *PromotionMethod.choices])
-    source_event = forms.ModelChoiceField(label="来源活动", required=False, queryset=PromotionEvent.objects.none())
+    source_event = IdChoiceField(label="来源活动", required=False, queryset=PromotionEvent.objects.none())
     contact = forms.CharField(label="联系人", required=False, max_length=50)
     phone = forms.CharField(label="联系电话", required=False, max_length=30)
-    owner_unit = forms.ModelChoiceField(label="负责团队", queryset=OrgUnit.objects.none())
-    owner = forms.ModelChoiceField(label="负责人", required=False, queryset=User.objects.none())
-    received_on = forms.DateField(label="获取日期", required=False, widget=DATE, initial=timezone.localdate)
+    owner_unit = IdChoiceField(label="负责团队", queryset=OrgUnit.objects.none())
+    owner = IdChoiceField(label="负责人", required=False, queryset=User.objects.none())
+    received_on = BoundedDateField(label="获取日期", required=False, widget=DATE, initial=timezone.localdate)
     next_action = forms.CharField(label="下一步行动", required=False, max_length=200)
-    next_action_on = forms.DateField(label="下次行动日期", required=False, widget=DATE)
+    next_action_on = BoundedDateField(label="下次行动日期", required=False, widget=DATE)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -163,7 +164,7 @@ class AdvanceForm(forms.Form):
 
     stage = forms.ChoiceField(label="推进到", choices=[*[(s.value, s.label) for s in LEAD_STAGE_ORDER],
                                                         (LeadStage.LOST.value, LeadStage.LOST.label)])
-    date = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
+    date = BoundedDateField(label="日期", widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="流失原因", required=False, max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput,  # (the board's cards and the lead's page carry it)
                                  error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION})
@@ -174,17 +175,17 @@ class NoteForm(forms.Form):
     """A follow-up note, with the next step."""
 
     text = forms.CharField(label="跟进情况", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    on = forms.DateField(label="跟进日期", widget=DATE, initial=timezone.localdate)
+    on = BoundedDateField(label="跟进日期", widget=DATE, initial=timezone.localdate)
     next_action = forms.CharField(label="下一步行动", required=False, max_length=200)
-    next_action_on = forms.DateField(label="下次行动日期", required=False, widget=DATE)
+    next_action_on = BoundedDateField(label="下次行动日期", required=False, widget=DATE)
 
 
 class EventFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=50)
     city = forms.ChoiceField(label="市", required=False)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *EventKind.choices])
-    date_from = forms.DateField(label="日期自", required=False, widget=DATE)
-    date_to = forms.DateField(label="至", required=False, widget=DATE)
+    date_from = BoundedDateField(label="日期自", required=False, widget=DATE)
+    date_to = BoundedDateField(label="至", required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,11 +206,11 @@ class EventForm(forms.Form):
     """Enter or edit a promotion event."""
 
     name = forms.CharField(label="活动名称", max_length=200)
-    date = forms.DateField(label="活动日期", widget=DATE)
-    city = forms.ModelChoiceField(label="所属市", queryset=Region.objects.none())
+    date = BoundedDateField(label="活动日期", widget=DATE)
+    city = IdChoiceField(label="所属市", queryset=Region.objects.none())
     kind = forms.ChoiceField(label="活动类型", choices=EventKind.choices)
     venue = forms.CharField(label="举办地点", required=False, max_length=100)
-    organiser = forms.ModelChoiceField(label="主办单位", queryset=OrgUnit.objects.none())
+    organiser = IdChoiceField(label="主办单位", queryset=OrgUnit.objects.none())
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -232,8 +233,8 @@ class EventForm(forms.Form):
 class FunnelForm(forms.Form):
     """The funnel's period and city."""
 
-    date_from = forms.DateField(label="自", required=False, widget=DATE)
-    date_to = forms.DateField(label="至", required=False, widget=DATE)
+    date_from = BoundedDateField(label="自", required=False, widget=DATE)
+    date_to = BoundedDateField(label="至", required=False, widget=DATE)
     city = forms.ChoiceField(label="市", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -250,10 +251,10 @@ class FunnelForm(forms.Form):
 class CityTotalForm(forms.Form):
     """全市数: the city's signed promotion projects and investment of a year."""
 
-    city = forms.ModelChoiceField(label="市", queryset=Region.objects.none())
+    city = IdChoiceField(label="市", queryset=Region.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    signed_projects = forms.IntegerField(label="全市签约项目数", min_value=0,
-                                         error_messages={"invalid": "应为整数", "min_value": "不能为负数"})
+    signed_projects = forms.IntegerField(label="全市签约项目数", min_value=0, max_value=1_000_000, error_messages={
+        "invalid": "应为整数", "min_value": "不能为负数", "max_value": "不能超过1000000"})
     signed_investment = forms.DecimalField(label="全市签约投资额(万元)", min_value=0, max_digits=16,
                                            decimal_places=2, error_messages=MONEY_ERRORS)
     note = forms.CharField(label="说明", required=False, max_length=300)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from kaifaqu.core.params import Day, Id, reference
 from kaifaqu.core.privacy import api_phone
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 
@@ -115,15 +116,15 @@ class LeadIn(Schema):
     credit_code: str = Field("", max_length=18)
     contact: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
-    chain: str | None = Field(None, max_length=50)
+    chain: reference(50) = None
     investment: Amount | None = Field(None, description="意向投资额（万元）")
-    zone: str | None = Field(None, max_length=20)
-    source_event: int | None = None
+    zone: reference(20) = None
+    source_event: Id | None = None
     method: PromotionMethod | None = None
-    owner: str | None = Field(None, max_length=150)
+    owner: reference(150) = None
     next_action: str = Field("", max_length=200)
-    next_action_on: Date | None = None
-    received_on: Date | None = None
+    next_action_on: Day | None = None
+    received_on: Day | None = None
     note: str = Field("", max_length=2000)
     confirm: bool = False
 
@@ -135,16 +136,16 @@ class DuplicateOut(Schema):
 
 class AdvanceIn(Schema):
     stage: LeadStage
-    date: Date
+    date: Day
     reason: str = Field("", max_length=300)
     version: int | None = None
 
 
 class NoteIn(Schema):
     text: str = Field(..., max_length=2000)
-    on: Date | None = None
+    on: Day | None = None
     next_action: str | None = Field(None, max_length=200)
-    next_action_on: Date | None = None
+    next_action_on: Day | None = None
 
 
 class NoteOut(Schema):
@@ -193,7 +194,7 @@ class EventIn(Schema):
     """A new event; `city` is a city's code or name, `organiser` an org unit's code (default: your unit)."""
 
     name: str = Field(..., min_length=1, max_length=200)
-    date: Date
+    date: Day
     city: str = Field(..., max_length=20)
     kind: EventKind
     venue: str = Field("", max_length=100)

@@ -12,6 +12,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from kaifaqu.core.params import Day, Id, Offset
 from kaifaqu.zones.models import IndustryChain, Park, Zone
 
 from . import services
@@ -80,10 +81,10 @@ class ProjectQuery(Schema):
     type: ProjectType | None = None
     q: str | None = Field(None, max_length=50)
     band: str | None = Field(None, pattern=r"^(1|5|10)$", description="总投资不少于 1/5/10 亿元")
-    campaign: list[int] = Field(default_factory=list)
+    campaign: list[Id] = Field(default_factory=list)
     batch: Batch | None = None
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: Offset = 0
 
 
 def _filters(query: ProjectQuery) -> ProjectFilters:
@@ -151,12 +152,12 @@ def request_422(request, errors):
 
 
 @router.get("/{int:project_id}", response=ProjectOut, summary="项目详情")
-def projects_detail(request, project_id: int):
+def projects_detail(request, project_id: Id):
     return _visible_project(request.user, project_id)
 
 
 @router.patch("/{int:project_id}", response=ProjectOut, summary="修改项目（带版本号，过期的修改被拒绝）")
-def projects_patch(request, project_id: int, payload: ProjectPatch):
+def projects_patch(request, project_id: Id, payload: ProjectPatch):
     project = _visible_project(request.user, project_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -171,7 +172,7 @@ def projects_patch(request, project_id: int, payload: ProjectPatch):
 
 
 @router.post("/{int:project_id}/transition", response=ProjectOut, summary="阶段变更（违反阶段规则时返回409）")
-def projects_transition(request, project_id: int, payload: TransitionIn):
+def projects_transition(request, project_id: Id, payload: TransitionIn):
     project = _visible_project(request.user, project_id)
     try:
         return services.project_transition(user=request.user, project=project, stage=payload.stage,
@@ -188,7 +189,7 @@ class CampaignPage(Schema):
 
 
 @campaigns_router.get("", response=CampaignPage, summary="三个一批活动列表")
-def campaigns_list(request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)):
+def campaigns_list(request, limit: int = Query(100, ge=1, le=500), offset: Offset = 0):
     qs = Campaign.objects.all()
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
@@ -203,7 +204,7 @@ def campaigns_create(request, payload: CampaignIn):
 
 
 @campaigns_router.post("/{int:campaign_id}/entries", response={201: EntryOut}, summary="将项目列入活动的某一批次")
-def campaigns_entry(request, campaign_id: int, payload: EntryIn):
+def campaigns_entry(request, campaign_id: Id, payload: EntryIn):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     projects = Project.objects.visible_to(request.user).select_related("zone__org_unit")
     key = {"pk": payload.project} if isinstance(payload.project, int) else {"code": payload.project}
@@ -217,8 +218,8 @@ def campaigns_entry(request, campaign_id: int, payload: EntryIn):
 
 
 class StatsQuery(Schema):
-    campaign: list[int] = Field(..., min_length=1, max_length=100)
-    as_of: date | None = None
+    campaign: list[Id] = Field(..., min_length=1, max_length=100)
+    as_of: Day | None = None
     city: str | None = Field(None, max_length=20)
     zone: str | None = Field(None, max_length=20)
 
@@ -241,12 +242,12 @@ def _jsonable(d: dict) -> dict:
 
 
 class ThreeUnQuery(Schema):
-    since: date
-    as_of: date | None = None
+    since: Day
+    as_of: Day | None = None
     city: str | None = Field(None, max_length=20)
     zone: str | None = Field(None, max_length=20)
     limit: int = Field(100, ge=1, le=1000, description="每个清单返回的条数")
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: Offset = 0
 
 
 @three_un_router.get("", summary="三未项目：签而未落、落而未投、投而未效")

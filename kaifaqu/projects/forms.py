@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.choices import Role
+from kaifaqu.core.params import BoundedDateField, IdChoiceField, IdMultipleChoiceField, bounded_formfield
 from kaifaqu.core.versioning import MISSING_VERSION
 from kaifaqu.core.widgets import PlainSelect
 from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
@@ -47,18 +48,18 @@ class ProjectFilterForm(forms.Form):
                               widget=PlainSelect)
     type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *ProjectType.choices],
                              widget=PlainSelect)
-    chain = forms.ModelChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
-                                   empty_label="全部产业链", widget=PlainSelect)
+    chain = IdChoiceField(label="产业链", required=False, queryset=IndustryChain.objects.all(),
+                          empty_label="全部产业链", widget=PlainSelect)
     strategic_emerging = forms.NullBooleanField(label="战新产业", required=False, widget=PlainSelect(
         choices=[("unknown", "不限"), ("true", "是"), ("false", "否")]))
     band = forms.ChoiceField(label="投资规模", required=False, choices=[
         ("", "不限"), ("1", "1亿元及以上"), ("5", "5亿元及以上"), ("10", "10亿元及以上")], widget=PlainSelect)
-    campaign = forms.ModelMultipleChoiceField(label="三个一批活动", required=False, queryset=Campaign.objects.all())
+    campaign = IdMultipleChoiceField(label="三个一批活动", required=False, queryset=Campaign.objects.all())
     batch = forms.ChoiceField(label="批次", required=False, choices=[("", "全部批次"), *Batch.choices],
                               widget=PlainSelect)
     followed = forms.ChoiceField(label="跟进", required=False, choices=[
         ("", "不限"), ("yes", "已推进"), ("no", "未推进")], widget=PlainSelect)
-    as_of = forms.DateField(label="截至", required=False, widget=DATE)
+    as_of = BoundedDateField(label="截至", required=False, widget=DATE)
     overdue = forms.BooleanField(label="仅看逾期", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -83,6 +84,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
+        formfield_callback = bounded_formfield
         fields = [
             "name", "zone", "park", "type", "chain", "strategic_emerging", "builder", "builder_credit_code",
             "total_investment", "completed_investment", "annual_planned_investment", "expected_annual_output",
@@ -128,12 +130,12 @@ class ProjectForm(forms.ModelForm):
 class TransitionForm(forms.Form):
     stage = forms.ChoiceField(label="变更为", choices=Stage.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
-    date = forms.DateField(label="日期", required=False, widget=DATE, initial=timezone.localdate)
+    date = BoundedDateField(label="日期", required=False, widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="终止原因", required=False, max_length=300)
 
 
 class ProgressForm(forms.Form):
-    month = forms.DateField(label="月份（当月任一天）", widget=DATE, initial=timezone.localdate)
+    month = BoundedDateField(label="月份（当月任一天）", widget=DATE, initial=timezone.localdate)
     completed_investment = forms.DecimalField(label="累计完成投资(万元)", min_value=0, max_digits=16,
                                               decimal_places=2)
     note = forms.CharField(label="进展情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -141,25 +143,25 @@ class ProgressForm(forms.Form):
 
 class ProblemForm(forms.Form):
     description = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    raised_on = forms.DateField(label="提出日期", widget=DATE, initial=timezone.localdate)
+    raised_on = BoundedDateField(label="提出日期", widget=DATE, initial=timezone.localdate)
     responsible = forms.CharField(label="责任单位", required=False, max_length=100)
 
 
 class ResolveForm(forms.Form):
-    resolved_on = forms.DateField(label="解决日期", widget=DATE, initial=timezone.localdate)
+    resolved_on = BoundedDateField(label="解决日期", widget=DATE, initial=timezone.localdate)
     resolution = forms.CharField(label="解决情况", max_length=2000)
 
 
 class MilestoneForm(forms.Form):
     name = forms.ChoiceField(label="节点", choices=Milestone.choices)
-    planned_on = forms.DateField(label="计划日期", widget=DATE)
-    actual_on = forms.DateField(label="实际日期", required=False, widget=DATE)
+    planned_on = BoundedDateField(label="计划日期", widget=DATE)
+    actual_on = BoundedDateField(label="实际日期", required=False, widget=DATE)
 
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label="活动名称", max_length=100,
                            widget=forms.TextInput(attrs={"placeholder": "如：2024年第二次“三个一批”活动"}))
-    date = forms.DateField(label="活动日期", widget=DATE)
+    date = BoundedDateField(label="活动日期", widget=DATE)
     level = forms.ChoiceField(label="级别", choices=[("province", "省级"), ("city", "市级")])
 
 
@@ -171,9 +173,9 @@ class EntryForm(forms.Form):
 class StatsForm(forms.Form):
     """Which campaigns, as of when, for which city or zone."""
 
-    campaign = forms.ModelMultipleChoiceField(label="活动（可多选）", queryset=Campaign.objects.all(), required=False)
-    since = forms.DateField(label="或：自此日期以来的活动", required=False, widget=DATE)
-    as_of = forms.DateField(label="截至", required=False, widget=DATE)
+    campaign = IdMultipleChoiceField(label="活动（可多选）", queryset=Campaign.objects.all(), required=False)
+    since = BoundedDateField(label="或：自此日期以来的活动", required=False, widget=DATE)
+    as_of = BoundedDateField(label="截至", required=False, widget=DATE)
     city = forms.ChoiceField(label="市", required=False)
     zone = forms.ChoiceField(label="开发区", required=False)
 
@@ -186,7 +188,7 @@ class ThreeUnForm(StatsForm):
     """The 三未 page's filters: campaigns since a date (no list of campaigns), as of when, for which city or zone."""
 
     campaign = None
-    since = forms.DateField(label="自此日期以来的活动", required=False, widget=DATE)
+    since = BoundedDateField(label="自此日期以来的活动", required=False, widget=DATE)
 
 
 class ImportForm(forms.Form):

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from kaifaqu.core.params import Day, Id, PatchIn, reference
+
 from .choices import Batch, CampaignLevel, ProjectType, PromotionMethod, Stage
 
 Money = Decimal  # 万元, travels as a string
@@ -54,11 +56,11 @@ class ProjectIn(Schema):
     code: str | None = Field(None, max_length=40)
     name: str = Field(..., min_length=1, max_length=200)
     zone: str = Field(..., max_length=20)
-    park: str | None = Field(None, max_length=100)
+    park: reference(100) = None
     builder: str = Field("", max_length=200)
     builder_credit_code: str = Field("", max_length=18)
     type: ProjectType
-    chain: str | None = Field(None, max_length=50)
+    chain: reference(50) = None
     strategic_emerging: bool = False
     total_investment: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     completed_investment: Decimal = Field(Decimal(0), ge=0, max_digits=16, decimal_places=2)
@@ -67,15 +69,15 @@ class ProjectIn(Schema):
     jobs: int | None = Field(None, ge=0, le=10_000_000)
     land_mu: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     stage: Stage
-    signed_on: Date | None = None
-    started_on: Date | None = None
-    producing_on: Date | None = None
-    at_capacity_on: Date | None = None
-    terminated_on: Date | None = None
+    signed_on: Day | None = None
+    started_on: Day | None = None
+    producing_on: Day | None = None
+    at_capacity_on: Day | None = None
+    terminated_on: Day | None = None
     termination_reason: str = Field("", max_length=300)
-    planned_start_on: Date | None = None
-    planned_production_on: Date | None = None
-    planned_capacity_on: Date | None = None
+    planned_start_on: Day | None = None
+    planned_production_on: Day | None = None
+    planned_capacity_on: Day | None = None
     commitment_system: bool = False
     standard_land: bool = False
     lead_official: str = Field("", max_length=50)
@@ -85,44 +87,44 @@ class ProjectIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(PatchIn):
     """Fields to change; `version` is the version the client last read (a stale one is refused with 409)."""
 
     version: int
-    name: str | None = Field(None, min_length=1, max_length=200)
-    park: str | None = Field(None, max_length=100)
-    builder: str | None = Field(None, max_length=200)
-    builder_credit_code: str | None = Field(None, max_length=18)
-    type: ProjectType | None = None
-    chain: str | None = Field(None, max_length=50)
-    strategic_emerging: bool | None = None
-    total_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    completed_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    name: str = Field(None, min_length=1, max_length=200)
+    park: reference(100) = None
+    builder: str = Field(None, max_length=200)
+    builder_credit_code: str = Field(None, max_length=18)
+    type: ProjectType = None
+    chain: reference(50) = None
+    strategic_emerging: bool = None
+    total_investment: Decimal = Field(None, ge=0, max_digits=16, decimal_places=2)
+    completed_investment: Decimal = Field(None, ge=0, max_digits=16, decimal_places=2)
     annual_planned_investment: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     expected_annual_output: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     jobs: int | None = Field(None, ge=0, le=10_000_000)
     land_mu: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    signed_on: Date | None = None
-    started_on: Date | None = None
-    producing_on: Date | None = None
-    at_capacity_on: Date | None = None
-    planned_start_on: Date | None = None
-    planned_production_on: Date | None = None
-    planned_capacity_on: Date | None = None
-    commitment_system: bool | None = None
-    standard_land: bool | None = None
-    lead_official: str | None = Field(None, max_length=50)
-    agent_name: str | None = Field(None, max_length=50)
+    signed_on: Day | None = None
+    started_on: Day | None = None
+    producing_on: Day | None = None
+    at_capacity_on: Day | None = None
+    planned_start_on: Day | None = None
+    planned_production_on: Day | None = None
+    planned_capacity_on: Day | None = None
+    commitment_system: bool = None
+    standard_land: bool = None
+    lead_official: str = Field(None, max_length=50)
+    agent_name: str = Field(None, max_length=50)
     promotion_method: PromotionMethod | None = None
-    in_statistics: bool | None = None
-    note: str | None = Field(None, max_length=500)
+    in_statistics: bool = None
+    note: str = Field(None, max_length=500)
 
 
 class TransitionIn(Schema):
     """A stage move; `version`, when given, refuses a move made on a project saved since (409)."""
 
     stage: str = Field(..., max_length=20)
-    date: Date | None = None
+    date: Day | None = None
     reason: str = Field("", max_length=300)
     version: int | None = Field(None, ge=0, le=2**31 - 1, description="读取时的版本号（可选）；过期时返回409")
 
@@ -143,12 +145,12 @@ class CampaignOut(Schema):
 
 class CampaignIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    date: Date
+    date: Day
     level: CampaignLevel = CampaignLevel.PROVINCE
 
 
 class EntryIn(Schema):
-    project: int | str = Field(..., description="项目 id 或项目编号")
+    project: Id | str = Field(..., description="项目 id 或项目编号")
     batch: Batch
 
 

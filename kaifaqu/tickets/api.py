@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
 from kaifaqu.accounts.models import User
+from kaifaqu.core.params import Day, Id, Moment, Offset, inline_schema
 from kaifaqu.core.privacy import api_phone, api_unmask
 from kaifaqu.projects.models import Project
 from kaifaqu.zones.models import Enterprise, Zone
@@ -85,12 +86,12 @@ class TicketIn(Schema):
     category: Category
     text: str = Field(..., max_length=5000)
     channel: Channel = Channel.PHONE
-    enterprise: int | None = None
+    enterprise: Id | None = None
     caller: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
     department: str = Field("", max_length=60)
     key_difficult: bool = False
-    received_at: datetime | None = None
+    received_at: Moment | None = None
 
 
 class ActionIn(Schema):
@@ -114,15 +115,15 @@ class TicketQuery(Schema):
                    "reopened"] | None = None
     key_difficult: bool = False
     escalated: bool = False
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: Offset = 0
 
 
 class StatsQuery(Schema):
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
     city: str | None = Field(None, max_length=20)
     zone: str | None = Field(None, max_length=20)
 
@@ -204,7 +205,7 @@ class TicketDetail(TicketOut):
 
 
 @router.get("/{int:ticket_id}", response=TicketDetail, summary="诉求详情及办理过程")
-def tickets_detail(request, ticket_id: int):
+def tickets_detail(request, ticket_id: Id):
     return _visible_ticket(request.user, ticket_id)
 
 
@@ -240,8 +241,8 @@ def _action_input(request) -> dict:
 @router.post("/{int:ticket_id}/{action}", response=TicketOut,
              summary="诉求办理：assign / start / resolve / close / reopen / escalate（顺序不符时返回409）",
              openapi_extra={"requestBody": {"required": False, "content": {
-                 "application/json": {"schema": ActionIn.model_json_schema()}}}})
-def tickets_action(request, ticket_id: int, action: Literal["assign", "start", "resolve", "close", "reopen",
+                 "application/json": {"schema": inline_schema(ActionIn)}}}})
+def tickets_action(request, ticket_id: Id, action: Literal["assign", "start", "resolve", "close", "reopen",
                                                              "escalate"]):
     ticket = _visible_ticket(request.user, ticket_id)
     data = _action_input(request)
@@ -274,7 +275,7 @@ def enterprises_lookup(request, q: str = Query(..., min_length=1, max_length=60)
 
 
 @enterprises_router.get("/{int:enterprise_id}", response=EnterpriseOut, summary="企业详情")
-def enterprises_detail(request, enterprise_id: int):
+def enterprises_detail(request, enterprise_id: Id):
     return get_object_or_404(Enterprise.objects.visible_to(request.user).select_related("zone"), pk=enterprise_id)
 
 
@@ -313,17 +314,17 @@ class CasePage(Schema):
 class CaseIn(Schema):
     """A case to open: the project's id or code, a service item of its zone, the agent's username."""
 
-    project: int | str
-    item: int
+    project: Id | str
+    item: Id
     agent: str = Field(..., max_length=150)
-    accepted_on: date | None = None
+    accepted_on: Day | None = None
     lead_official: str = Field("", max_length=50)
     by_commitment: bool = False
 
 
 class AdvanceIn(Schema):
     to: Literal["in_progress", "done", "returned"]
-    on: date | None = None
+    on: Day | None = None
     reason: str = Field("", max_length=300)
 
 
@@ -333,7 +334,7 @@ class CaseQuery(Schema):
     city: str | None = Field(None, max_length=20)
     q: str | None = Field(None, max_length=50)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: Offset = 0
 
 
 def _case_for(user, case_id: int) -> ServiceCase:
@@ -378,7 +379,7 @@ def cases_stats(request, city: str | None = Query(None, max_length=20)):
 
 
 @cases_router.post("/{int:case_id}/advance", response=CaseOut, summary="代办件办理（顺序不符时返回409）")
-def cases_advance(request, case_id: int, payload: AdvanceIn):
+def cases_advance(request, case_id: Id, payload: AdvanceIn):
     case = _case_for(request.user, case_id)
     try:
         casework.case_advance(user=request.user, case=case, to=payload.to, on=payload.on, reason=payload.reason)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kaifaqu.accounts.roles import can_write
+from kaifaqu.core.params import id_parse
 from kaifaqu.projects.models import Project
 
 from . import casework
@@ -64,7 +65,7 @@ def cases_view(request):
     today = timezone.localdate()
     agent = request.GET.get("agent", "")
     filters = CaseFilters(q=request.GET.get("q", "")[:50], city=d.get("city", ""), zone=d.get("zone", ""),
-                          state=request.GET.get("state", "")[:12], agent=int(agent) if agent.isdigit() else None)
+                          state=request.GET.get("state", "")[:12], agent=id_parse(agent))
     page = Paginator(case_list(user=request.user, filters=filters, today=today), PAGE_SIZE).get_page(
         request.GET.get("page"))
     query = request.GET.copy()

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.models import User
+from kaifaqu.core.params import BoundedDateField, IdChoiceField
 from kaifaqu.projects.forms import zone_choices
 from kaifaqu.zones.models import Enterprise, Zone
 
@@ -32,9 +33,9 @@ class TicketForm(forms.Form):
     """The call-taker's form (受理登记): who called (an enterprise looked up as one types), about what, and to
     which department it goes at once."""
 
-    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), required=False,
-                                        widget=forms.HiddenInput)
-    zone = forms.ModelChoiceField(label="开发区", queryset=Zone.objects.none(), empty_label=None)
+    enterprise = IdChoiceField(queryset=Enterprise.objects.none(), required=False,
+                               widget=forms.HiddenInput)
+    zone = IdChoiceField(label="开发区", queryset=Zone.objects.none(), empty_label=None)
     caller = forms.CharField(label="来电人", required=False, max_length=50)
     phone = forms.CharField(label="联系电话", required=False, max_length=30)
     channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.PHONE,
@@ -65,8 +66,8 @@ class TicketFilterForm(forms.Form):
         ("", "全部"), ("open", "未办结"), ("overdue", "超期未办结"), ("done", "已办结"), *TicketStatus.choices])
     key_difficult = forms.BooleanField(label="重点难点", required=False)
     escalated = forms.BooleanField(label="已升级", required=False)
-    date_from = forms.DateField(label="受理自", required=False, widget=DATE)
-    date_to = forms.DateField(label="至", required=False, widget=DATE)
+    date_from = BoundedDateField(label="受理自", required=False, widget=DATE)
+    date_to = BoundedDateField(label="至", required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,8 +77,8 @@ class TicketFilterForm(forms.Form):
 class PeriodForm(forms.Form):
     """A period of receipt (default: this year to today) and a city."""
 
-    date_from = forms.DateField(label="受理自", required=False, widget=DATE)
-    date_to = forms.DateField(label="至", required=False, widget=DATE)
+    date_from = BoundedDateField(label="受理自", required=False, widget=DATE)
+    date_to = BoundedDateField(label="至", required=False, widget=DATE)
     city = forms.ChoiceField(label="市", required=False)
     zone = forms.ChoiceField(label="开发区", required=False)
 
@@ -148,10 +149,10 @@ class EnterpriseFilterForm(forms.Form):
 class CaseForm(forms.Form):
     """Open a case for the project whose page this is: an item of its zone, one of its zone's agents."""
 
-    item = forms.ModelChoiceField(label="代办事项", queryset=ServiceItem.objects.none())
-    agent = forms.ModelChoiceField(label="代办员", queryset=User.objects.none())
+    item = IdChoiceField(label="代办事项", queryset=ServiceItem.objects.none())
+    agent = IdChoiceField(label="代办员", queryset=User.objects.none())
     lead_official = forms.CharField(label="领办领导", required=False, max_length=50)
-    accepted_on = forms.DateField(label="受理日期", required=False, widget=DATE)
+    accepted_on = BoundedDateField(label="受理日期", required=False, widget=DATE)
     by_commitment = forms.BooleanField(label="承诺制办理", required=False)
 
     def __init__(self, *args, project, **kwargs):
@@ -167,17 +168,17 @@ class CaseForm(forms.Form):
 class CaseAdvanceForm(forms.Form):
     to = forms.ChoiceField(label="办理至", choices=[(s.value, s.label) for s in CaseStatus
                                                    if s != CaseStatus.ACCEPTED])
-    on = forms.DateField(label="日期", required=False, widget=DATE)
+    on = BoundedDateField(label="日期", required=False, widget=DATE)
     reason = forms.CharField(label="退回原因", required=False, max_length=300)
 
 
 class CommitmentForm(forms.Form):
     content = forms.CharField(label="承诺内容", max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 2, "cols": 50}))
-    promised_on = forms.DateField(label="承诺日期", widget=DATE)
-    verify_by = forms.DateField(label="核查期限", widget=DATE)
+    promised_on = BoundedDateField(label="承诺日期", widget=DATE)
+    verify_by = BoundedDateField(label="核查期限", widget=DATE)
 
 
 class VerifyForm(forms.Form):
-    verified_on = forms.DateField(label="核查日期", widget=DATE)
+    verified_on = BoundedDateField(label="核查日期", widget=DATE)
     note = forms.CharField(label="核查情况", required=False, max_length=300)

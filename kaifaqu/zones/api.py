@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from kaifaqu.core.params import Id, Offset
+
 from .choices import ZoneKind, ZoneLevel
 from .models import Zone
 from .selectors import zone_list
@@ -40,7 +42,7 @@ class ZoneFilters(Schema):
     kind: ZoneKind | None = None
     q: str | None = Field(None, max_length=50, description="名称、简称、代码或拼音首字母")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    offset: Offset = 0
 
 
 class ZonePage(Schema):
@@ -55,5 +57,5 @@ def zones_list(request, filters: Query[ZoneFilters]):
 
 
 @router.get("/{int:zone_id}", response=ZoneOut, summary="开发区详情")
-def zone_detail(request, zone_id: int):
+def zone_detail(request, zone_id: Id):
     return get_object_or_404(zone_list(user=request.user), pk=zone_id)

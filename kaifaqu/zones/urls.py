@@ -5,5 +5,5 @@ from . import views
 app_name = "zones"
 urlpatterns = [
     path("", views.zone_list_view, name="list"),
-    path("<int:pk>/", views.zone_detail_view, name="detail"),
+    path("<id:pk>/", views.zone_detail_view, name="detail"),
 ]
