@@ -53,7 +53,7 @@ def dataset(db, user_of) -> dict:
     entry = CampaignEntryFactory(project=ProjectFactory(zone=yq))
     ProjectFactory.create_batch(3, zone=yq)
     operator = user_of("yq-etdz")
-    report_save(user=operator, zone=yq, month=date(2024, 3, 1), values={})
+    report_save(user=operator, zone=yq, month=date(2024, 3, 1), values={}, version=0)
     lead = LeadFactory(zone=yq, owner_unit=yq.org_unit, stage=LeadStage.LEAD, source_event=EventFactory())
     LeadFactory(signed=True)
     enterprise = EnterpriseFactory(zone=yq)

@@ -32,7 +32,7 @@ def test_a_token_expires_after_the_configured_days(client, user_of, settings):
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     resp = client.get("/api/v1/zones", **bearer(raw))
     assert resp.status_code == 401
-    assert resp.json() == {"detail": "未认证：请先登录或提供有效的访问令牌"}
+    assert resp.json() == {"detail": "访问令牌无效、已过期或已被吊销，请重新获取令牌"}
     assert token_user(raw=raw) is None
     assert stored(raw).state == "已过期" and stored(raw).revoked_at is None
 
