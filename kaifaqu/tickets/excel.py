@@ -94,8 +94,8 @@ def read_rows(data: bytes, columns: list[ImportColumn]) -> list[Row]:
     """Every data row of the first sheet, parsed; a file that cannot be read, or lacks a required column, is
     refused as a whole."""
     try:
-        table = read_table(open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES), header=columns[0].label,
-                           max_rows=MAX_ROWS)
+        sheet = open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_ROWS, columns=len(columns))
+        table = read_table(sheet, header=columns[0].label, max_rows=MAX_ROWS)
     except ExcelReadError as exc:
         raise ImportRefused([RowError(0, "", exc.message)]) from exc
     found = [(c, table.columns[normalize_header(c.label)]) for c in columns

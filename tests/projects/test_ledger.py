@@ -612,8 +612,8 @@ def test_cell_values_are_checked(operator):
 
 @pytest.mark.parametrize(("data", "message"), [
     (b"", "文件为空，请选择填好的Excel文件"),
-    (b"hello", "无法读取：文件不是有效的Excel文件（支持.xlsx、.xls），或已损坏"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(200), "无法读取：文件不是有效的Excel文件（支持.xlsx、.xls），或已损坏"),
+    (b"hello", "无法读取：文件不是有效的Excel文件（仅支持.xlsx格式），或已损坏"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(200), "无法读取：文件不是有效的Excel文件（仅支持.xlsx格式），或已损坏"),
     (b"PK\x03\x04" + bytes(100), "无法读取：文件已损坏，请重新保存后上传"),
 ])
 def test_a_file_that_is_not_a_workbook_is_refused(operator, data, message):
