@@ -32,6 +32,7 @@ MAX_BYTES = 5 * 1024 * 1024
 REPORT_ROWS = 200
 REPORT_COLUMNS = ["指标代码", "指标", "单位", "1-N月累计", "上年同期累计", "报送增速(%)"]
 TARGET_ROWS = 50_000
+NO_TARGET_RIGHT = "只有市、省的管理或审核人员可以导入目标"
 TARGET_COLUMNS = ["开发区", "年度", "指标", "目标类型", "目标值"]
 STATUS = {"approved": "已审核", "submitted": "已报送", "returned": "退回", "draft": "草稿", None: "未报"}
 
@@ -124,7 +125,10 @@ KINDS = {"增长目标": TargetKind.GROWTH, "增长": TargetKind.GROWTH, "growth
 
 def targets_import(*, user, data: bytes) -> int:
     """Import targets (开发区, 年度, 指标, 目标类型, 目标值): every row checked first; any error rejects the whole
-    file with every error listed as 第N行 [列名]: 原因, and nothing is written."""
+    file with every error listed as 第N行 [列名]: 原因, and nothing is written. A user who may set no target is
+    refused before the file is read."""
+    if not services.can_set_targets(user):
+        raise TargetImportError([NO_TARGET_RIGHT])
     table = read_table(open_first_sheet(data, max_bytes=MAX_BYTES, max_rows=TARGET_ROWS, columns=len(TARGET_COLUMNS)),
                        header="开发区", max_rows=TARGET_ROWS)
     missing = [h for h in TARGET_COLUMNS if h not in table.columns]
