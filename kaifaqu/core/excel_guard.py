@@ -80,10 +80,9 @@ def check_workbook(data: bytes, *, bounds: Bounds) -> None:
         raise ExcelReadError(NOT_EXCEL)
     archive = _Archive(data)
     sheets = _first_sheet_parts(archive)
-    for key in ("xl/sharedstrings.xml", "xl/styles.xml"):  # read whole by calamine when the file is opened
-        if key in archive.parts:
-            for _ in archive.inflate(key):
-                pass
+    for key in archive.parts.keys() - sheets:  # shared strings, styles and the rest: their real sizes count
+        for _ in archive.inflate(key):
+            pass
     for key in sheets:
         _scan_sheet(archive, key, bounds)
 
@@ -169,11 +168,13 @@ def _central_directory(data: bytes) -> Iterator[tuple[str, int, int, int, int]]:
     """(name, method, compressed size, declared size, local header offset) of each part, read from the end of
     central directory record and the records it points to (counted before any is read)."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
-    if end < 0 or end + 22 > len(data):
-        raise ExcelReadError(UNREADABLE)
+    if end < 0 or end + 22 > len(data) or data[end - 20:end - 16] == b"PK\x06\x07":
+        raise ExcelReadError(UNREADABLE)  # no end record, or a zip64 one: no .xlsx needs it
     count, size, offset = struct.unpack("<HII", data[end + 10:end + 20])
-    if count == 0xFFFF or offset == 0xFFFFFFFF or count > MAX_PARTS:  # zip64 or absurd: no .xlsx needs either
-        raise ExcelReadError(UNREADABLE if count <= MAX_PARTS else TOO_BIG)
+    if count > MAX_PARTS:
+        raise ExcelReadError(TOO_BIG)
+    if offset + size != end:  # a directory elsewhere than just before its end record: readers could disagree
+        raise ExcelReadError(UNREADABLE)
     position = offset
     for _ in range(count):
         record = data[position:position + 46]
@@ -186,6 +187,8 @@ def _central_directory(data: bytes) -> Iterator[tuple[str, int, int, int, int]]:
             raise ExcelReadError(UNREADABLE)
         yield name, method, compressed, declared, local
         position += 46 + name_len + extra_len + comment_len
+    if position != end:
+        raise ExcelReadError(UNREADABLE)
 
 
 # ---- the workbook: which part is the first sheet ------------------------------------------------------------------

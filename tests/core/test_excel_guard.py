@@ -269,6 +269,16 @@ def test_a_zip_naming_a_part_twice_is_refused(no_calamine):
     assert refusal(data) == UNREADABLE
 
 
+def test_a_zip_whose_directory_readers_could_find_elsewhere_is_refused(no_calamine):
+    data = bytearray(workbook(cells("A1")))
+    end = data.rfind(b"PK\x05\x06")
+    offset = struct.unpack("<I", data[end + 16:end + 20])[0]
+    moved = data[:end + 16] + struct.pack("<I", offset - 1) + data[end + 20:]
+    assert refusal(bytes(moved)) == UNREADABLE
+    zip64 = data[:end] + b"PK\x06\x07" + bytes(16) + data[end:]  # a zip64 locator before the end record
+    assert refusal(bytes(zip64)) == UNREADABLE
+
+
 def test_a_workbook_written_by_excel_tools_is_read_as_before():
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out)
