@@ -175,7 +175,8 @@ def targets_view(request):
                .order_by("zone__code", "indicator"))
     names = {d.code: d for d in definitions_for(date(year, 12, 1))}
     return render(request, "indicators/targets.html", {"form": form, "import_form": import_form, "year": year,
-                                                       "targets": targets, "names": names})
+                                                       "targets": targets, "names": names,
+                                                       "can_import": services.can_set_targets(request.user)})
 
 
 def _targets_import(request, year: int):

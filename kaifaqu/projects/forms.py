@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.choices import Role
+from kaifaqu.core.excel_guard import XLSX_ACCEPT
 from kaifaqu.core.widgets import PlainSelect
 from kaifaqu.zones.models import IndustryChain, Park, Region, Zone
 
@@ -182,4 +183,4 @@ class ThreeUnForm(StatsForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="项目台账（.xlsx）")
+    file = forms.FileField(label="项目台账（.xlsx）", widget=forms.FileInput(attrs={"accept": XLSX_ACCEPT}))

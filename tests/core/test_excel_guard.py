@@ -144,7 +144,7 @@ def refusal(data: bytes, limits: dict = LEDGER) -> str:
 def beyond(ref: str, limits: dict = LEDGER) -> str:
     bounds = Bounds.for_template(max_rows=limits["max_rows"], columns=limits["columns"])
     last = excel_guard._column_name(bounds.columns)
-    return (f"表格范围过大：单元格{ref}超出了可导入的范围（最多{bounds.rows}行、{last}列），"
+    return (f"表格范围过大：单元格{ref}超出了可导入的范围（最多{bounds.rows}行、{bounds.columns}列，即到{last}列），"
             "请删除表格下方或右侧多余的内容后重新上传")
 
 
@@ -158,6 +158,8 @@ def test_one_far_cell_is_refused_before_calamine_reads(no_calamine, far):
 
 
 def test_the_bounds_are_the_callers_rows_and_the_templates_columns_with_slack():
+    assert beyond("AG1", SMALL) == ("表格范围过大：单元格AG1超出了可导入的范围（最多310行、32列，即到AF列），"
+                                    "请删除表格下方或右侧多余的内容后重新上传")
     assert Bounds.for_template(max_rows=200_000, columns=33) == Bounds(rows=200_110, columns=49)
     assert Bounds.for_template(max_rows=200, columns=6) == Bounds(rows=310, columns=32)
     # the last cell allowed is read; one row or one column further is refused
@@ -376,3 +378,15 @@ def test_pages_refuse_the_upload_of_a_user_without_the_right_unread(client_of, u
     assert resp.status_code == 403
     assert (Project.objects.count(), Enterprise.objects.count(), ServiceItem.objects.count(),
             Target.objects.count()) == counts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "text", "may", "may_not"), [
+    ("/projects/", "导入Excel", "yq-etdz", "province-viewer"),
+    ("/services/enterprises/", "导入Excel", "yq-etdz", "province-viewer"),
+    ("/services/items/", "导入Excel", "yq-etdz", "yangquan"),
+    ("/dispatch/targets/", "从Excel导入", "yangquan", "yq-etdz"),
+])
+def test_the_import_is_offered_only_to_those_who_may_use_it(client_of, url, text, may, may_not):
+    assert text in client_of(may).get(url).content.decode()
+    assert text not in client_of(may_not).get(url).content.decode()
