@@ -20,6 +20,7 @@ is walked tag by tag, stopping at the first cell out of bounds.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import struct
@@ -43,6 +44,12 @@ FORMATS = "仅支持.xlsx格式的Excel文件（.xls、.xlsb、.ods等请在Exce
 UNREADABLE = "无法读取：文件已损坏，请重新保存后上传"
 NOT_EXCEL = "无法读取：文件不是有效的Excel文件（仅支持.xlsx格式），或已损坏"
 TOO_BIG = "文件内容过大（解压后超过限制），请拆分后分批导入"
+TOO_MUCH_TEXT = "表格中的文字内容过多（展开后超过限制），请拆分后分批导入"
+# calamine copies a shared string into every cell that shows it: one 32 KB string shown by 300,000 cells (a 60 KB
+# file) asks for 10 GB. The text all string cells hold together is bounded, and the shared strings' part and count.
+MAX_CELL_TEXT_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024
+MAX_SHARED_STRINGS = 2_000_000
 XLSX_ACCEPT = ".xlsx,.xlsm"  # the upload fields' accept attribute: what this module lets through
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Parts whose presence makes calamine try the .xlsb or .ods reader, which this module does not bound.
@@ -81,11 +88,12 @@ def check_workbook(data: bytes, *, bounds: Bounds) -> None:
         raise ExcelReadError(NOT_EXCEL)
     archive = _Archive(data)
     sheets = _first_sheet_parts(archive)
-    for key in archive.parts.keys() - sheets:  # shared strings, styles and the rest: their real sizes count
+    strings = _SharedStrings(archive.read(SHARED, limit=MAX_SHARED_STRINGS_BYTES) if SHARED in archive.parts else b"")
+    for key in archive.parts.keys() - sheets - {SHARED}:  # styles and the rest: their real sizes count too
         for _ in archive.inflate(key):
             pass
     for key in sheets:
-        _scan_sheet(archive, key, bounds)
+        _scan_sheet(archive, key, bounds, strings)
 
 
 # ---- the zip ------------------------------------------------------------------------------------------------------
@@ -156,13 +164,14 @@ class _Archive:
         return bytes(chunk)
 
     def read(self, key: str, *, limit: int = 8 * 1024 * 1024) -> bytes:
-        """A small part whole (workbook, relationships)."""
-        out = b""
+        """A part whole (workbook, relationships, shared strings), up to `limit` bytes."""
+        out, size = [], 0
         for chunk in self.inflate(key):
-            out += chunk
-            if len(out) > limit:
+            size += len(chunk)
+            if size > limit:
                 raise ExcelReadError(TOO_BIG)
-        return out
+            out.append(chunk)
+        return b"".join(out)
 
 
 def _central_directory(data: bytes) -> Iterator[tuple[str, int, int, int, int]]:
@@ -246,14 +255,67 @@ QUOTED_GT = re.compile(rb"""=\s*(?:"[^"]*>|'[^']*>)""")
 REF = re.compile(rb"([A-Za-z]*)(\d+)")
 
 
-def _scan_sheet(archive: _Archive, key: str, bounds: Bounds) -> None:
-    """Refuse a sheet with a cell beyond `bounds`: by regular expressions when its cells are written as office
-    suites write them, else by walking its tags as calamine does."""
+def _scan_sheet(archive: _Archive, key: str, bounds: Bounds, strings: _SharedStrings) -> None:
+    """Refuse a sheet with a cell beyond `bounds`, or whose string cells would hold too much text: by regular
+    expressions when its cells are written as office suites write them, else by walking its tags as calamine
+    does."""
     before = archive.inflated
     scan = _SheetScan(bounds)
     if not scan.fast(_pieces(archive.inflate(key))):
         archive.inflated = before  # read again from the start, counted once
         scan.exact(_pieces(archive.inflate(key), strict=True))
+    if scan.string_cells * strings.longest <= MAX_CELL_TEXT_BYTES:
+        return
+    archive.inflated = before
+    if scan.exact_walk or strings.text_held(_pieces(archive.inflate(key))) > MAX_CELL_TEXT_BYTES:
+        raise ExcelReadError(TOO_MUCH_TEXT)
+
+
+SHARED = "xl/sharedstrings.xml"
+P = rb"(?:[^\s<>/!?:]+:)?"  # any namespace prefix
+SI_CLOSE = re.compile(rb"</" + P + rb"si\s*>")
+SI_OPEN = re.compile(rb"<" + P + rb"si(?=[\s/>])")
+TEXT_OR_RUN = re.compile(rb"<" + P + rb"[tr](?=[\s/>])")
+# What could make calamine skip an <si> this module counts: phonetic text, comments, "<" in a value.
+UNSURE_STRING = re.compile(rb"""rPh|<!|<\?|=\s*(?:"[^"]*<|'[^']*<)""")
+STRING_CELL = re.compile(rb'<c r="[A-Za-z]+\d+"[^>]*? t="s"[^>]*>(?:<v>(\d+)</v>)?')
+ODD_TYPE = re.compile(rb"""t(?:\s+=|=\s|=')""")
+
+
+class _SharedStrings:
+    """The shared strings as calamine will hold them: at most how long each is (its XML, which its text never
+    exceeds). `longest` bounds every one: calamine's string runs from an <si> to the next </si>."""
+
+    def __init__(self, xml: bytes):
+        self.xml = xml
+        self.longest = max(map(len, SI_CLOSE.split(xml))) if xml else 0
+        if xml.count(b"<si") + xml.count(b":si") > MAX_SHARED_STRINGS:
+            raise ExcelReadError(TOO_MUCH_TEXT)
+
+    def bounds(self) -> list[int]:
+        """For each index, the most text calamine's string of that index can hold. calamine's versions differ on
+        an <si> without text (kept empty, or skipped) and an <si> inside another (merged): E such irregular ones
+        shift an index by at most E, so index k is given the strings k to k+E together."""
+        segments = SI_OPEN.split(self.xml)[1:]  # each from one <si to the next
+        lengths = [len(segment) for segment in segments]
+        irregular = sum(len(SI_CLOSE.findall(segment)) != 1 or not TEXT_OR_RUN.search(segment)
+                        or UNSURE_STRING.search(segment) is not None for segment in segments)
+        if not irregular:
+            return lengths
+        running = [0, *itertools.accumulate(lengths)]
+        return [running[min(k + irregular + 1, len(lengths))] - running[k] for k in range(len(lengths))]
+
+    def text_held(self, pieces: Iterator[bytes]) -> int:
+        """The most text the sheet's string cells can hold, counted cell by cell; a cell naming no string held
+        as the longest."""
+        lengths, total = self.bounds(), 0
+        for text in pieces:
+            cells = STRING_CELL.findall(text)
+            if len(cells) != text.count(b't="s"') or ODD_TYPE.search(text):
+                return MAX_CELL_TEXT_BYTES + 1  # string cells not all found: assume the worst
+            for index in cells:
+                total += lengths[int(index)] if index and int(index) < len(lengths) else self.longest
+        return total
 
 
 def _pieces(chunks: Iterator[bytes], *, strict: bool = False) -> Iterator[bytes]:
@@ -314,7 +376,8 @@ class _SheetScan:
         # as Excel writes a formatted empty cell: calamine skips a cell without a value.
         self.fast_check = re.compile(rb'<c(?:(%s)| r="(%s)"(?!(?: s="\d{1,5}")?/>))' % (ODD_CELL, beyond))
         self.row = self.column = 0  # the exact walk's position, 0-based, kept as calamine keeps it
-        self.in_cell = False
+        self.in_cell = self.exact_walk = False
+        self.string_cells = 0  # cells that may show a shared string
 
     def fast(self, pieces: Iterator[bytes]) -> bool:
         """Scan every piece; False (and stop) at the first irregular one."""
@@ -324,11 +387,14 @@ class _SheetScan:
                 return False
             if match:
                 self._refuse(match[2])
+            # a string cell is t="s"; any other way of writing a type attribute: count every cell as one
+            self.string_cells += text.count(b'<c r="') if ODD_TYPE.search(text) else text.count(b't="s"')
         return True
 
     def exact(self, pieces: Iterator[bytes]) -> None:
         """calamine's placing of cells: at its reference, or after the cell before it in its row; a row at its
         number, or after the row before. A row or cell inside a cell is refused: calamine reads it otherwise."""
+        self.exact_walk, self.string_cells = True, 0
         for text in pieces:
             for close, name, attrs, empty in TAG.findall(text):
                 refs = [m[2] if m[2] is not None else m[3] for m in ATTRIBUTE.finditer(attrs) if m[1] == b"r"]
@@ -341,6 +407,8 @@ class _SheetScan:
                     self.in_cell, self.column = False, self.column + 1
                 else:
                     self._cell(ref, empty=bool(empty))
+                    self.string_cells += not empty and any(
+                        m[1] == b"t" and (m[2] or m[3]) == b"s" for m in ATTRIBUTE.finditer(attrs))
 
     def _row(self, ref: bytes | None, *, close: bool, empty: bool) -> None:
         if not close and ref is not None:

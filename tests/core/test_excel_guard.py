@@ -250,6 +250,42 @@ def test_a_shared_strings_bomb_is_refused(no_calamine):
     assert refusal(strings_bomb(2000)) == TOO_BIG  # 500 MB of strings declaring 2 KB
 
 
+def strings_workbook(strings: list[bytes], rows: int, cols: int, pick=lambda r, c: 0) -> bytes:
+    """A workbook whose rows × cols cells each show shared string number pick(row, column)."""
+    sst = b"<sst " + NS + b">" + b"".join(strings) + b"</sst>"
+    body = b"".join(b'<row r="%d">' % (r + 1) + b"".join(
+        b'<c r="%s%d" t="s"><v>%d</v></c>' % (excel_guard._column_name(c + 1).encode(), r + 1, pick(r, c))
+        for c in range(cols)) + b"</row>" for r in range(rows))
+    return workbook(body, **{"xl/sharedStrings.xml": sst})
+
+
+def test_one_long_string_shown_by_many_cells_is_refused(no_calamine):
+    """calamine copies the string into each cell: 30,000 cells × 32 KB, from a 60 KB file, asked for 931 MB."""
+    data = strings_workbook([b"<si><t>" + b"x" * 32_000 + b"</t></si>"], 1000, 30)
+    assert len(data) < 100_000
+    assert refusal(data) == excel_guard.TOO_MUCH_TEXT == "表格中的文字内容过多（展开后超过限制），请拆分后分批导入"
+
+
+def test_a_long_string_shown_once_is_read():
+    data = strings_workbook([b"<si><t>" + b"x" * 32_000 + b"</t></si>", b"<si><t>short</t></si>"], 10_000, 30,
+                            lambda r, c: 0 if (r, c) == (5, 5) else 1)
+    sheet = open_first_sheet(data, **LEDGER)
+    assert (sheet.height, sheet.width) == (10_000, 30)
+
+
+def test_strings_that_shift_the_indices_are_counted_at_their_worst(no_calamine):
+    """An <si> without text (kept by some calamine versions, skipped by others) moves every later index: the
+    cells showing "short" could be showing the long string."""
+    strings = [b"<si></si>", b"<si><t>short</t></si>", b"<si><t>" + b"x" * 32_000 + b"</t></si>"]
+    assert refusal(strings_workbook(strings, 300, 30, lambda r, c: 1 if c else 2)) == excel_guard.TOO_MUCH_TEXT
+
+
+def test_without_the_shifting_string_the_same_cells_are_read():
+    strings = [b"<si><t>short</t></si>", b"<si><t>" + b"x" * 32_000 + b"</t></si>"]
+    sheet = open_first_sheet(strings_workbook(strings, 300, 30, lambda r, c: 0 if c else 1), **LEDGER)
+    assert sheet.to_python()[0][:2] == ["x" * 32_000, "short"]
+
+
 # ---- formats ------------------------------------------------------------------------------------------------------
 
 def test_other_formats_are_refused_with_the_one_accepted(no_calamine):
@@ -311,7 +347,8 @@ READ_IN_CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("hostile", ["far", "xfd8000", "bomb", "bomb_declared_small", "strings_bomb"])
+@pytest.mark.parametrize("hostile", ["far", "xfd8000", "bomb", "bomb_declared_small", "strings_bomb",
+                                     "one_string_many_cells"])
 def test_hostile_files_are_refused_in_bounded_memory(tmp_path, hostile):
     """The child reports the peak resident size of its own memory (VmHWM, in KB). Not ru_maxrss: Linux carries a
     process's high-water mark across fork and exec, so a child of the test run (RUSAGE_CHILDREN, or the child's
@@ -323,6 +360,7 @@ def test_hostile_files_are_refused_in_bounded_memory(tmp_path, hostile):
         "bomb": lambda: bomb(950 * 1024 * 1024),  # the issue's 0.99 MB file inflating to 0.95 GB
         "bomb_declared_small": lambda: bomb(950 * 1024 * 1024, declared=4096),
         "strings_bomb": lambda: strings_bomb(4000),
+        "one_string_many_cells": lambda: strings_workbook([b"<si><t>" + b"x" * 32_000 + b"</t></si>"], 10_000, 30),
     }
     path = tmp_path / "hostile.xlsx"
     path.write_bytes(files[hostile]())
@@ -330,7 +368,8 @@ def test_hostile_files_are_refused_in_bounded_memory(tmp_path, hostile):
                           cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     message, peak_kb = done.stdout.strip().splitlines()
-    expected = {"far": beyond("XFD1048576"), "xfd8000": beyond("XFD8000")}.get(hostile, TOO_BIG)
+    expected = {"far": beyond("XFD1048576"), "xfd8000": beyond("XFD8000"),
+                "one_string_many_cells": excel_guard.TOO_MUCH_TEXT}.get(hostile, TOO_BIG)
     assert message == expected
     assert int(peak_kb) < 300 * 1024
 
