@@ -11,7 +11,9 @@ a part that inflates to gigabytes fills memory too. Before calamine sees a file,
   a part whose declared size lies is caught once it passes the cap, and little more than a chunk is held at once;
   the declared total, the real total and the ratio of inflated to uploaded bytes are bounded;
 - finds the first sheet as calamine does and scans its XML for the cells calamine would place, refusing a sheet
-  that reaches beyond the rows and columns the caller allows.
+  that reaches beyond the rows and columns the caller allows;
+- bounds the text the sheet's string cells will hold, since calamine copies a shared string into every cell that
+  shows it (one long string shown by many cells is a small file and gigabytes of memory).
 
 Every refusal is an ExcelReadError with a Chinese message. The common file costs one inflate and a few regular
 expressions over the sheet in C (no Python per cell); only a sheet whose cells omit their reference (rare, legal)
