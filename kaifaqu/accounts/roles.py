@@ -55,6 +55,16 @@ def can_write(user, unit) -> bool:
             and unit.path.startswith(user.org_unit.path))
 
 
+def can_write_somewhere(user) -> bool:
+    """May `user` enter data for some unit at all (an operator or admin of a unit, or a superuser)? Asked before an
+    upload is read, so that a user who may write nowhere is refused without the file being opened."""
+    from .choices import Role
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.org_unit_id is not None and user.role in (Role.ADMIN, Role.OPERATOR))
+
+
 def can_organise(user) -> bool:
     """May `user` create campaigns and list projects in them? Province or city admins and reviewers."""
     from .choices import OrgKind, Role

@@ -24,8 +24,10 @@ from xlsxwriter import Workbook
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
 
-# A decompressed .xlsx larger than this is refused before it is parsed (a "zip bomb" or an absurd sheet).
-MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+from .excel_guard import MAX_UNZIPPED_BYTES, NOT_EXCEL, Bounds, ExcelReadError, check_workbook
+
+__all__ = ["MAX_UNZIPPED_BYTES", "ExcelReadError"]  # the guard's, named here for the readers
+
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_EPOCH_ORDINAL = EXCEL_EPOCH.toordinal()
 TOTAL_LABELS = {"合计", "总计"}
@@ -33,14 +35,6 @@ NUMBER_NOISE = re.compile(r"[,，\s]")  # thousands separators and spaces in num
 QUANTA = [Decimal(1).scaleb(-places) for places in range(8)]
 YES = {"是", "Y", "YES", "TRUE", "1", "√"}
 NO = {"否", "N", "NO", "FALSE", "0", "×"}
-
-
-class ExcelReadError(Exception):
-    """The file as a whole cannot be read; `message` is shown to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -75,31 +69,22 @@ class CellError(ValueError):
 
 # ---- reading ----------------------------------------------------------------------------------------------------
 
-def open_first_sheet(data: bytes, *, max_bytes: int) -> CalamineSheet:
-    """The first sheet of an uploaded workbook (.xlsx, .xlsm, .xlsb, .xls, .ods); refuses what cannot be read."""
+def open_first_sheet(data: bytes, *, max_bytes: int, max_rows: int, columns: int) -> CalamineSheet:
+    """The first sheet of an uploaded .xlsx whose template has `columns` columns, for at most `max_rows` data rows.
+    Every upload of the platform is read here: the file is checked (excel_guard) before calamine reads a cell, so
+    that no file can make it allocate beyond bounds; what cannot be read is refused with a Chinese message."""
     if not data:
         raise ExcelReadError("文件为空，请选择填好的Excel文件")
     if len(data) > max_bytes:
         raise ExcelReadError(f"文件过大：不能超过{max_bytes // (1024 * 1024)}MB")
-    _check_unzipped_size(data)
+    check_workbook(data, bounds=Bounds.for_template(max_rows=max_rows, columns=columns))
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return book.get_sheet_by_index(0)
     except PasswordError as exc:
         raise ExcelReadError("文件设有密码，请取消密码后再上传") from exc
     except Exception as exc:  # calamine raises several types for a file that is not a readable workbook
-        raise ExcelReadError("无法读取：文件不是有效的Excel文件（支持.xlsx、.xls），或已损坏") from exc
-
-
-def _check_unzipped_size(data: bytes) -> None:
-    if not data.startswith(b"PK"):
-        return
-    try:
-        size = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise ExcelReadError("无法读取：文件已损坏，请重新保存后上传") from exc
-    if size > MAX_UNZIPPED_BYTES:
-        raise ExcelReadError("文件内容过大，请拆分后分批导入")
+        raise ExcelReadError(NOT_EXCEL) from exc
 
 
 def normalize_header(text: object) -> str:

@@ -29,6 +29,11 @@ from .choices import TargetKind
 from .selectors import DispatchTable
 
 MAX_BYTES = 5 * 1024 * 1024
+REPORT_ROWS = 200
+REPORT_COLUMNS = ["指标代码", "指标", "单位", "1-N月累计", "上年同期累计", "报送增速(%)"]
+TARGET_ROWS = 50_000
+NO_TARGET_RIGHT = "只有市、省的管理或审核人员可以导入目标"
+TARGET_COLUMNS = ["开发区", "年度", "指标", "目标类型", "目标值"]
 STATUS = {"approved": "已审核", "submitted": "已报送", "returned": "退回", "draft": "草稿", None: "未报"}
 
 
@@ -83,7 +88,8 @@ def report_template(*, zone: Zone, month: date) -> bytes:
 
 def report_values_from_excel(*, data: bytes, month: date) -> dict:
     """The {code: {ytd, last_ytd, growth}} of a filled report template; indicators by code or name."""
-    table = read_table(open_first_sheet(data, max_bytes=MAX_BYTES), header="1-N月累计", max_rows=200)
+    table = read_table(open_first_sheet(data, max_bytes=MAX_BYTES, max_rows=REPORT_ROWS, columns=len(REPORT_COLUMNS)),
+                       header="1-N月累计", max_rows=REPORT_ROWS)
     defs = definitions_for(month)
     by_name = {d.name: d.code for d in defs} | {d.code: d.code for d in defs}
     col = {k: table.columns.get(normalize_header(k)) for k in ("指标代码", "指标", "1-N月累计", "上年同期累计",
@@ -119,9 +125,13 @@ KINDS = {"增长目标": TargetKind.GROWTH, "增长": TargetKind.GROWTH, "growth
 
 def targets_import(*, user, data: bytes) -> int:
     """Import targets (开发区, 年度, 指标, 目标类型, 目标值): every row checked first; any error rejects the whole
-    file with every error listed as 第N行 [列名]: 原因, and nothing is written."""
-    table = read_table(open_first_sheet(data, max_bytes=MAX_BYTES), header="开发区", max_rows=50_000)
-    missing = [h for h in ("开发区", "年度", "指标", "目标类型", "目标值") if h not in table.columns]
+    file with every error listed as 第N行 [列名]: 原因, and nothing is written. A user who may set no target is
+    refused before the file is read."""
+    if not services.can_set_targets(user):
+        raise TargetImportError([NO_TARGET_RIGHT])
+    table = read_table(open_first_sheet(data, max_bytes=MAX_BYTES, max_rows=TARGET_ROWS, columns=len(TARGET_COLUMNS)),
+                       header="开发区", max_rows=TARGET_ROWS)
+    missing = [h for h in TARGET_COLUMNS if h not in table.columns]
     if missing:
         raise TargetImportError([f"缺少列：{'、'.join(missing)}"])
     zones = _zone_lookup(user)

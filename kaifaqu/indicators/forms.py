@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from kaifaqu.core.excel_guard import XLSX_ACCEPT
 from kaifaqu.core.params import IdChoiceField, MonthField
 from kaifaqu.zones.models import Region, Zone
 
@@ -48,4 +49,4 @@ class TargetForm(forms.Form):
 
 
 class TargetImportForm(forms.Form):
-    file = forms.FileField(label="目标表（.xlsx）")
+    file = forms.FileField(label="目标表（.xlsx）", widget=forms.FileInput(attrs={"accept": XLSX_ACCEPT}))

@@ -55,6 +55,18 @@ def can_review(user, zone) -> bool:
             and unit.kind in (OrgKind.PROVINCE, OrgKind.CITY) and zone.org_unit.path.startswith(unit.path))
 
 
+def can_set_targets(user) -> bool:
+    """May `user` set some zone's targets (下达目标)? Reviewers and admins of a city or the province; asked before
+    a targets file is read."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    unit = user.org_unit
+    return (unit is not None and user.role in (Role.REVIEWER, Role.ADMIN)
+            and unit.kind in (OrgKind.PROVINCE, OrgKind.CITY))
+
+
 def _values_snapshot(report: MonthlyReport) -> dict:
     return {v.indicator.code: {"ytd": str(v.ytd), "last_ytd": None if v.last_ytd is None else str(v.last_ytd),
                                "growth": None if v.growth is None else str(v.growth)}

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -174,14 +175,17 @@ def targets_view(request):
                .order_by("zone__code", "indicator"))
     names = {d.code: d for d in definitions_for(date(year, 12, 1))}
     return render(request, "indicators/targets.html", {"form": form, "import_form": import_form, "year": year,
-                                                       "targets": targets, "names": names})
+                                                       "targets": targets, "names": names,
+                                                       "can_import": services.can_set_targets(request.user)})
 
 
 def _targets_import(request, year: int):
     from kaifaqu.core.excel import ExcelReadError
 
-    from .excel import TargetImportError, targets_import
+    from .excel import NO_TARGET_RIGHT, TargetImportError, targets_import
 
+    if not services.can_set_targets(request.user):  # before the file is read
+        raise PermissionDenied(NO_TARGET_RIGHT)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "请选择文件")
@@ -215,6 +219,8 @@ def report_import_view(request, zone_code: str, month: str):
     from .excel import report_values_from_excel
 
     zone = get_object_or_404(Zone.objects.visible_to(request.user).select_related("org_unit"), code=zone_code)
+    if not can_write(request.user, zone.org_unit):  # before the file is read
+        raise PermissionDenied("您无权填报该开发区的月报")
     month_date = _month(month)
     upload = request.FILES.get("file")
     try:

@@ -12,6 +12,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from kaifaqu.accounts.roles import can_write_somewhere
 from kaifaqu.core.params import Day, Id, Offset
 from kaifaqu.zones.models import IndustryChain, Park, Zone
 
@@ -133,8 +134,10 @@ def projects_template(request):
 
 @router.post("/import", response={200: ImportReportOut}, summary="导入项目台账（全部成功或全部不写入）")
 def projects_import(request, file: File[UploadedFile], dry_run: bool = False):
-    from .ledger import LedgerImportError, ledger_import
+    from .ledger import NO_IMPORT_RIGHT, LedgerImportError, ledger_import
 
+    if not can_write_somewhere(request.user):  # before the file is read
+        raise HttpError(403, NO_IMPORT_RIGHT)
     if file.size > MAX_UPLOAD:
         raise HttpError(422, "文件过大：项目台账不能超过40MB")
     try:

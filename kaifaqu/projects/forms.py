@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.choices import Role
+from kaifaqu.core.excel_guard import XLSX_ACCEPT
 from kaifaqu.core.params import BoundedDateField, IdChoiceField, IdMultipleChoiceField, bounded_formfield
 from kaifaqu.core.versioning import MISSING_VERSION
 from kaifaqu.core.widgets import PlainSelect
@@ -192,4 +193,4 @@ class ThreeUnForm(StatsForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="项目台账（.xlsx）")
+    file = forms.FileField(label="项目台账（.xlsx）", widget=forms.FileInput(attrs={"accept": XLSX_ACCEPT}))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kaifaqu.accounts.roles import can_organise, can_write
+from kaifaqu.accounts.roles import can_organise, can_write, can_write_somewhere
 
 from . import services
 from .choices import STAGE_ORDER, Batch
@@ -350,8 +350,10 @@ def _upload_dir():
 @login_required
 def project_import_view(request):
     """Upload → dry run shown → confirm imports the same file (kept server-side under a random name)."""
-    from .ledger import MAX_UPLOAD_BYTES, LedgerImportError, ledger_import
+    from .ledger import MAX_UPLOAD_BYTES, NO_IMPORT_RIGHT, LedgerImportError, ledger_import
 
+    if not can_write_somewhere(request.user):  # before any file is read
+        raise PermissionDenied(NO_IMPORT_RIGHT)
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     token = request.POST.get("token", "")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kaifaqu.accounts.roles import can_write
+from kaifaqu.accounts.roles import can_write, can_write_somewhere
 from kaifaqu.core.params import id_parse
 from kaifaqu.projects.models import Project
 
@@ -42,7 +42,8 @@ def items_view(request):
     items = scoped_items(user=request.user, zone=zone or None)
     if request.GET.get("export") == "xlsx":
         return xlsx(service_items_export(items=items), f"帮办代办事项-{export_date(timezone.localdate())}.xlsx")
-    return render(request, "tickets/items.html", {"items": items, "zone": zone})
+    return render(request, "tickets/items.html", {"items": items, "zone": zone,
+                                                  "can_import": can_write_somewhere(request.user)})
 
 
 @login_required

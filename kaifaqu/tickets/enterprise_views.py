@@ -4,15 +4,17 @@ enterprise's page with its requests, and the Excel import (all or nothing)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
+from kaifaqu.accounts.roles import can_write_somewhere
 from kaifaqu.zones.models import Enterprise
 
 from .choices import TICKET_OPEN
 from .enterprises import enterprise_list
-from .excel import MAX_UPLOAD_BYTES, ImportRefused, enterprises_import
+from .excel import MAX_UPLOAD_BYTES, NO_IMPORT_RIGHT, ImportRefused, enterprises_import
 from .forms import EnterpriseFilterForm, ImportForm
 from .views import PAGE_SIZE, is_partial
 
@@ -28,7 +30,7 @@ def enterprise_list_view(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query.urlencode(), "can_import": can_write_somewhere(request.user)}
     return render(request, "tickets/_enterprise_table.html" if is_partial(request) else "tickets/enterprises.html",
                   context)
 
@@ -47,7 +49,10 @@ def enterprise_detail_view(request, pk: int):
 
 
 def import_page(request, *, title: str, run, header: str, columns: str, template_url: str = ""):
-    """An all-or-nothing import page: upload, optionally only check, see every error as 第N行 [列名]: 原因."""
+    """An all-or-nothing import page: upload, optionally only check, see every error as 第N行 [列名]: 原因. Only
+    for users who may write to some zone: others are refused before any file is read."""
+    if not can_write_somewhere(request.user):
+        raise PermissionDenied(NO_IMPORT_RIGHT)
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "title": title, "header": header, "columns": columns, "template_url": template_url}
     if request.method == "POST" and form.is_valid():

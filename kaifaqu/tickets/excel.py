@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kaifaqu.accounts.roles import can_write
+from kaifaqu.accounts.roles import can_write, can_write_somewhere
 from kaifaqu.core.changelog import bulk_record
 from kaifaqu.core.credit_code import credit_code_error
 from kaifaqu.core.excel import (
@@ -44,6 +44,8 @@ from .sla import due_text
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# A user who may write to no zone (a viewer, a reviewer, an agent): refused before the file is read.
+NO_IMPORT_RIGHT = "您无权导入：只有填报人员和管理员可以导入"
 YES_NO = ["是", "否"]
 
 
@@ -91,12 +93,14 @@ def _flag(value: object) -> bool:
     return bool(parse_bool(value))
 
 
-def read_rows(data: bytes, columns: list[ImportColumn]) -> list[Row]:
+def read_rows(user, data: bytes, columns: list[ImportColumn]) -> list[Row]:
     """Every data row of the first sheet, parsed; a file that cannot be read, or lacks a required column, is
-    refused as a whole."""
+    refused as a whole, and so is any file of a user who may write to no zone, before it is read."""
+    if not can_write_somewhere(user):
+        raise ImportRefused([RowError(0, "", NO_IMPORT_RIGHT)])
     try:
-        table = read_table(open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES), header=columns[0].label,
-                           max_rows=MAX_ROWS)
+        sheet = open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_ROWS, columns=len(columns))
+        table = read_table(sheet, header=columns[0].label, max_rows=MAX_ROWS)
     except ExcelReadError as exc:
         raise ImportRefused([RowError(0, "", exc.message)]) from exc
     found = [(c, table.columns[normalize_header(c.label)]) for c in columns
@@ -192,7 +196,7 @@ def enterprises_import(*, user, data: bytes, dry_run: bool = False) -> ImportRep
     """Import the enterprise registry (导入企业名录): a row with a known credit code updates that enterprise, else
     one of the same name in the same zone is updated, else one is created. Any bad row — an invalid credit code,
     a zone the user may not write to, a code used twice — refuses the whole file and nothing is written."""
-    rows = read_rows(data, ENTERPRISE_COLUMNS)
+    rows = read_rows(user, data, ENTERPRISE_COLUMNS)
     zones, chains = ZoneNames(user), dict(IndustryChain.objects.values_list("name", "id"))
     existing = _existing_enterprises(rows)
     seen: dict[str, int] = {}
@@ -275,7 +279,7 @@ ITEM_COLUMNS = [
 def service_items_import(*, user, data: bytes, dry_run: bool = False) -> ImportReport:
     """Import the service catalogue (导入帮办代办事项): a row names an item of a zone the user may write to; an
     item of the same name in that zone is updated, else created. All or nothing."""
-    rows = read_rows(data, ITEM_COLUMNS)
+    rows = read_rows(user, data, ITEM_COLUMNS)
     zones = ZoneNames(user)
     existing = {(i.zone_id, i.name): i for i in ServiceItem.objects.filter(
         name__in=[r.values["name"] for r in rows if r.values.get("name")])}

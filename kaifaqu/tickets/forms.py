@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from kaifaqu.accounts.models import User
+from kaifaqu.core.excel_guard import XLSX_ACCEPT
 from kaifaqu.core.params import BoundedDateField, IdChoiceField
 from kaifaqu.projects.forms import zone_choices
 from kaifaqu.zones.models import Enterprise, Zone
@@ -130,7 +131,7 @@ ACTION_FORMS = {"assign": AssignForm, "start": StartForm, "resolve": ResolveForm
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel文件")
+    file = forms.FileField(label="Excel文件（.xlsx）", widget=forms.FileInput(attrs={"accept": XLSX_ACCEPT}))
 
 
 class EnterpriseFilterForm(forms.Form):

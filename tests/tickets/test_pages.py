@@ -13,8 +13,8 @@ from tests.tickets.factories import EnterpriseFactory, ServiceItemFactory, ticke
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/services/", "/services/tickets/", "/services/tickets/queues/", "/services/tickets/stats/",
-         "/services/enterprises/", "/services/items/", "/services/cases/", "/services/commitments/",
-         "/services/enterprises/import/", "/services/items/import/"]
+         "/services/enterprises/", "/services/items/", "/services/cases/", "/services/commitments/"]
+IMPORT_PAGES = ["/services/enterprises/import/", "/services/items/import/"]
 
 
 @pytest.fixture
@@ -28,6 +28,13 @@ def two_cities(user_of, zone_by_code):
 def test_every_page_needs_a_login_and_renders(client, client_of, url):
     assert client.get(url).status_code == 302
     assert client_of("yangquan").get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", IMPORT_PAGES)
+def test_import_pages_are_for_those_who_may_write(client, client_of, url):
+    assert client.get(url).status_code == 302
+    assert client_of("yq-etdz").get(url).status_code == 200
+    assert client_of("yangquan").get(url).status_code == 403  # a reviewer writes nothing: no form, no upload
 
 
 def test_lists_show_only_the_users_scope(client_of, two_cities):

@@ -13,7 +13,7 @@ it), `importer` (the entry point), and `export` (the export, the template and th
 from .columns import COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, LedgerColumn
 from .export import ledger_export, ledger_template, three_un_export
 from .importer import ledger_import
-from .report import ImportReport, LedgerImportError, RowError
+from .report import NO_IMPORT_RIGHT, ImportReport, LedgerImportError, RowError
 
 # Names are re-exported, not shared: to patch a limit or a step, patch the module that reads it
 # (e.g. `reading.MAX_ROWS`, `importer.BLOCK`).
@@ -21,6 +21,7 @@ __all__ = [
     "COLUMNS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",
+    "NO_IMPORT_RIGHT",
     "ImportReport",
     "LedgerColumn",
     "LedgerImportError",

@@ -11,6 +11,7 @@ from contextlib import contextmanager, nullcontext
 
 from django.db import IntegrityError, OperationalError, transaction
 
+from kaifaqu.accounts.roles import can_write_somewhere
 from kaifaqu.core.changelog import change_context, current_context
 from kaifaqu.core.checkpoint import checkpoint_afterwards
 from kaifaqu.core.iterables import chunks
@@ -19,7 +20,7 @@ from .checking import _Planner
 from .columns import MAX_UPLOAD_BYTES, ORDER
 from .lookups import _load_projects, _lookups
 from .reading import _read, _Row
-from .report import CHANGED_MEANWHILE, ImportReport, LedgerImportError, RowError
+from .report import CHANGED_MEANWHILE, NO_IMPORT_RIGHT, ImportReport, LedgerImportError, RowError
 from .writing import writing
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,10 @@ def ledger_import(*, user, data: bytes, dry_run: bool = False) -> ImportReport:
     """Import a project ledger (导入项目台账, SPEC §11): every row is checked first; if any has an error the whole
     file is refused (LedgerImportError listing them all) and nothing is written. Otherwise projects are created
     or updated, their stage history and campaign listings added and every change logged, in one transaction.
-    A dry run reports the same and writes nothing."""
+    A dry run reports the same and writes nothing. A user who may enter projects nowhere is refused before the
+    file is read."""
+    if not can_write_somewhere(user):
+        raise LedgerImportError([RowError(0, "", NO_IMPORT_RIGHT)])
     if len(data) > MAX_UPLOAD_BYTES:
         raise LedgerImportError([RowError(0, "", f"文件过大：不能超过{MAX_UPLOAD_BYTES // (1024 * 1024)}MB")])
     with _gc_paused():

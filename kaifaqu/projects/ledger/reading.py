@@ -188,7 +188,8 @@ def _read(data: bytes) -> _Sheet:
     """The sheet's rows, their key fields parsed (the rest: `_Sheet.parse`); file-level problems raise
     LedgerImportError."""
     try:
-        table = read_table(open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES), header="项目名称", max_rows=MAX_ROWS)
+        table = read_table(open_first_sheet(data, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_ROWS, columns=len(COLUMNS)),
+                           header="项目名称", max_rows=MAX_ROWS)
         sheet = _Sheet(table, _find_columns(table))
     except ExcelReadError as exc:
         raise LedgerImportError([RowError(0, "", exc.message)]) from exc

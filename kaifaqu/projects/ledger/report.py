@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 from kaifaqu.core.excel import ImportRefused, RowError
 
-__all__ = ["CHANGED_MEANWHILE", "ImportReport", "LedgerImportError", "RowError"]
+__all__ = ["CHANGED_MEANWHILE", "NO_IMPORT_RIGHT", "ImportReport", "LedgerImportError", "RowError"]
 
 # Why a checked file could not be written after all: a project saved, or a zone, chain or campaign deleted, meanwhile.
 CHANGED_MEANWHILE = "写入时数据已被他人同时修改，请重新导入（未写入任何数据）"
+# A user who may enter projects nowhere (a viewer, a reviewer, an agent): refused before the file is read.
+NO_IMPORT_RIGHT = "您无权导入项目台账：只有填报人员和管理员可以导入"
 
 # ---- the report ---------------------------------------------------------------------------------------------------
 
