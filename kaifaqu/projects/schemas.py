@@ -126,9 +126,10 @@ class TransitionIn(Schema):
 
 class ProjectPage(Schema):
     items: list[ProjectOut]
-    count: int
-    total_investment: Money
-    completed_investment: Money
+    count: int = Field(..., description="符合条件的项目数（`count_exact` 为 false 时为估算值）")
+    count_exact: bool = Field(True, description="count 是否精确：筛选结果超过一万条时为估算值")
+    total_investment: Money | None = Field(..., description="总投资合计（万元）；count 为估算值时为 null")
+    completed_investment: Money | None = Field(..., description="累计完成投资合计（万元）；count 为估算值时为 null")
 
 
 class CampaignOut(Schema):

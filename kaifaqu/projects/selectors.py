@@ -4,20 +4,21 @@ selector runs a fixed number of queries whatever the number of projects."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from kaifaqu.core.counting import ListCount, bounded_count, tally_count
 from kaifaqu.core.iterables import chunks
 from kaifaqu.core.money import cents, rate
-from kaifaqu.zones.models import IndustryChain
+from kaifaqu.zones.models import IndustryChain, Zone
 
 from . import listed
 from .choices import Batch, ProjectType, Stage
-from .models import Campaign, CampaignEntry, Project
+from .models import Campaign, CampaignEntry, Project, ProjectTally
 
 ZERO = Decimal(0)
 YI = Decimal(10000)  # 1 亿元 in 万元
@@ -113,6 +114,39 @@ def overdue_condition(d: date) -> Q:
     late_start = Q(planned_start_on__lt=d) & ~started_by(d)
     late_production = Q(planned_production_on__lt=d) & ~producing_by(d)
     return alive_on(d) & (late_start | late_production) & ~Q(stage__in=[Stage.RESERVE, Stage.NEGOTIATING])
+
+
+PROJECT_SUMS = ("total_investment", "completed_investment", "annual_planned_investment")
+
+
+def project_count(*, user, filters: ProjectFilters, projects: QuerySet[Project]) -> ListCount:
+    """How many projects the list `projects` (`project_list` of these filters) holds, and their investment (项目台账
+    合计): read from the kept tally when only the scope, a city, a zone or a stage narrow it (exact, without reading
+    the projects); otherwise counted, exact up to the limit and estimated above it (core/counting.py)."""
+    scope = ProjectFilters(city=filters.city, zone=filters.zone)
+    if replace(filters, stage="", followed="", as_of=None) == scope:
+        return tally_count(project_tally_rows(user=user, filters=filters), ProjectTally)
+
+    def whole_scope() -> tuple[int, QuerySet[Project]]:
+        rows = project_tally_rows(user=user, filters=scope)
+        return tally_count(rows, ProjectTally).count, scoped_projects(user=user, city=scope.city, zone=scope.zone)
+
+    return bounded_count(projects, sums=PROJECT_SUMS, scope=whole_scope)
+
+
+def project_tally_rows(*, user, filters: ProjectFilters) -> QuerySet[ProjectTally]:
+    """The tally rows of the projects `user` may see, narrowed by the filters' city, zone and stage (the same
+    narrowing as `scoped_projects`, on the zones)."""
+    rows = ProjectTally.objects.all()
+    if filters.city or filters.zone or not getattr(user, "is_superuser", False):
+        zones = Zone.objects.visible_to(user)
+        if filters.city:
+            city = filters.city
+            zones = zones.filter(Q(city__code=city) | Q(city__name=city) | Q(city__name=f"{city}市"))
+        if filters.zone:
+            zones = zones.filter(code=filters.zone)
+        rows = rows.filter(zone_id__in=zones.values("pk"))
+    return rows.filter(stage=filters.stage) if filters.stage else rows
 
 
 def project_totals(qs: QuerySet[Project]) -> dict:

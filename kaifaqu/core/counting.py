@@ -1,0 +1,88 @@
+"""How many rows a list holds, and their totals, without reading every visible row (SPEC §12's `count`).
+
+A list answers `{"items": [...], "count": N}`. Counting N by reading the rows costs a scan that grows with the
+table, on every page. So:
+- a scope-only list (the user's scope, narrowed to a city, a zone or a stage/status) reads its kept tally
+  (core/tally.py): exact, whatever the size, and the totals with it;
+- a list filtered otherwise is counted exactly (with its totals) when it holds at most `KAIFAQU_EXACT_COUNT_LIMIT`
+  rows (10,000 by default) — one query that stops after reading one row more than that; above it, the count is an
+  estimate, flagged `exact=False` (`count_exact` in the API, "约" on the pages), and the totals are not computed:
+  PostgreSQL's planner estimate of the filtered rows, or on SQLite the share of a sample of the scope's rows that
+  match, times the scope's kept count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet, Sum
+
+from .money import cents
+from .tally import Tally, amounts
+
+SAMPLE = 20_000  # SQLite: rows of the scope whose share of matches estimates a large filtered list
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """A list's count (exact, or an estimate) and, when exact, the sums of its amounts (万元)."""
+
+    count: int
+    exact: bool = True
+    sums: dict[str, Decimal] | None = None
+
+    def total(self, name: str) -> Decimal | None:
+        """One of the sums, or None when the count is an estimate (the totals were not computed)."""
+        return None if self.sums is None else self.sums.get(name)
+
+
+def count_note(*, what: str, kept_by: str, sums: str = "") -> str:
+    """The API documentation of a list's `count` (and `count_exact`)."""
+    totals = f"，此时不计算{sums}（为 null）" if sums else ""
+    return (f"`count` 为符合条件的{what}数：仅按权限范围和{kept_by}筛选时取自汇总表，精确；按其他条件筛选时，"
+            f"结果不超过一万条为精确值，超过时为估算值（`count_exact` 为 false）{totals}。")
+
+
+def exact_count_limit() -> int:
+    return int(getattr(settings, "KAIFAQU_EXACT_COUNT_LIMIT", 10_000))
+
+
+def tally_count(rows: QuerySet, tally: type[Tally]) -> ListCount:
+    """The count and sums of a scope from its tally rows (one query over a few hundred rows)."""
+    totals = rows.order_by().aggregate(count=Sum("count"), **{name: Sum(name) for name in tally.sums})
+    return ListCount(count=int(totals["count"] or 0), sums=amounts(totals, tally))
+
+
+def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope: Callable[[], tuple[int, QuerySet]]) -> ListCount:
+    """The exact count and sums of a filtered list when it holds at most the limit; else an estimate.
+    `scope()` gives the unfiltered scope's kept count and queryset (read only for an estimate)."""
+    limit = exact_count_limit()
+    inner = qs.order_by().values(*(sums or ["pk"]))[: limit + 1]
+    sql, params = inner.query.sql_with_params()
+    selected = ["count(*)", *(f"sum({connection.ops.quote_name(name)})" for name in sums)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selected)} FROM ({sql}) bounded", params)
+        count, *totals = cursor.fetchone()
+    if count <= limit:
+        return ListCount(count=count, sums={name: cents(Decimal(str(v or 0))) for name, v in zip(sums, totals,
+                                                                                                strict=True)})
+    return ListCount(count=estimate(qs, limit=limit, scope=scope), exact=False)
+
+
+def estimate(qs: QuerySet, *, limit: int, scope: Callable[[], tuple[int, QuerySet]]) -> int:
+    """An estimate of how many rows a list known to hold more than `limit` rows holds, within
+    (limit, the scope's count]."""
+    scope_count, scope_qs = scope()
+    if connection.vendor == "postgresql":
+        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
+        guess = int(plan[0]["Plan"]["Plan Rows"])
+    else:
+        sample = scope_qs.order_by().values("pk")[:SAMPLE]
+        taken = min(SAMPLE, scope_count) or 1
+        guess = round(qs.order_by().filter(pk__in=sample).count() * scope_count / taken)
+    return max(limit + 1, min(guess, scope_count))
