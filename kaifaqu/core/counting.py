@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet, Sum
 
@@ -63,7 +64,10 @@ def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope: Callable[[],
     `scope()` gives the unfiltered scope's kept count and queryset (read only for an estimate)."""
     limit = exact_count_limit()
     inner = qs.order_by().values(*(sums or ["pk"]))[: limit + 1]
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a filter that nothing can match (an unknown city)
+        return ListCount(count=0, sums={name: cents(0) for name in sums})
     selected = ["count(*)", *(f"sum({connection.ops.quote_name(name)})" for name in sums)]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(selected)} FROM ({sql}) bounded", params)

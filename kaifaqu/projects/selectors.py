@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
 from kaifaqu.core.counting import ListCount, bounded_count, tally_count
 from kaifaqu.core.iterables import chunks
 from kaifaqu.core.money import cents, rate
-from kaifaqu.zones.models import IndustryChain, Zone
+from kaifaqu.zones.models import IndustryChain
+from kaifaqu.zones.selectors import tallied_zones
 
 from . import listed
 from .choices import Batch, ProjectType, Stage
@@ -135,29 +135,10 @@ def project_count(*, user, filters: ProjectFilters, projects: QuerySet[Project])
 
 
 def project_tally_rows(*, user, filters: ProjectFilters) -> QuerySet[ProjectTally]:
-    """The tally rows of the projects `user` may see, narrowed by the filters' city, zone and stage (the same
-    narrowing as `scoped_projects`, on the zones)."""
-    rows = ProjectTally.objects.all()
-    if filters.city or filters.zone or not getattr(user, "is_superuser", False):
-        zones = Zone.objects.visible_to(user)
-        if filters.city:
-            city = filters.city
-            zones = zones.filter(Q(city__code=city) | Q(city__name=city) | Q(city__name=f"{city}市"))
-        if filters.zone:
-            zones = zones.filter(code=filters.zone)
-        rows = rows.filter(zone_id__in=zones.values("pk"))
+    """The tally rows of the projects `user` may see, narrowed by the filters' city, zone and stage."""
+    zones = tallied_zones(user=user, city=filters.city, zone=filters.zone)
+    rows = ProjectTally.objects.all() if zones is None else ProjectTally.objects.filter(zone_id__in=zones.values("pk"))
     return rows.filter(stage=filters.stage) if filters.stage else rows
-
-
-def project_totals(qs: QuerySet[Project]) -> dict:
-    """Count and sums (万元) of a project list, in one query."""
-    totals = qs.aggregate(
-        count=Count("id"),
-        total_investment=Coalesce(Sum("total_investment"), ZERO),
-        completed_investment=Coalesce(Sum("completed_investment"), ZERO),
-        annual_planned_investment=Coalesce(Sum("annual_planned_investment"), ZERO),
-    )
-    return {k: v if k == "count" else cents(v) for k, v in totals.items()}
 
 
 # ---- campaign statistics -------------------------------------------------------------------------------------

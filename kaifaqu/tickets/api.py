@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
 from kaifaqu.accounts.models import User
+from kaifaqu.core.counting import count_note
 from kaifaqu.projects.models import Project
 from kaifaqu.zones.models import Enterprise, Zone
 
@@ -23,7 +24,7 @@ from .choices import CaseStatus, Category, Channel, Satisfaction, TicketStatus
 from .enterprises import enterprise_lookup
 from .errors import ServiceError
 from .models import ServiceCase, ServiceItem, Ticket
-from .selectors import TicketFigures, TicketFilters, percent, ticket_list, ticket_stats
+from .selectors import TicketFigures, TicketFilters, percent, ticket_count, ticket_list, ticket_stats
 
 router = Router(tags=["企业诉求"])
 enterprises_router = Router(tags=["企业"])
@@ -69,7 +70,8 @@ class TicketOut(Schema):
 
 class TicketPage(Schema):
     items: list[TicketOut]
-    count: int
+    count: int = Field(..., description="符合条件的诉求数（`count_exact` 为 false 时为估算值）")
+    count_exact: bool = Field(True, description="count 是否精确：筛选结果超过一万条时为估算值")
 
 
 class TicketIn(Schema):
@@ -128,11 +130,14 @@ def _visible_ticket(user, ticket_id: int) -> Ticket:
     return get_object_or_404(qs, pk=ticket_id)
 
 
-@router.get("", response=TicketPage, summary="诉求列表（按权限范围，可筛选）")
+@router.get("", response=TicketPage, summary="诉求列表（按权限范围，可筛选）",
+            description=count_note(what="诉求", kept_by="市、开发区、状态（逾期除外）"))
 def tickets_list(request, query: Query[TicketQuery]):
-    data = query.dict(exclude={"limit", "offset"}, exclude_none=True)
-    qs = ticket_list(user=request.user, filters=TicketFilters(**data), today=timezone.localdate())
-    return {"items": list(qs[query.offset:query.offset + query.limit]), "count": qs.count()}
+    filters = TicketFilters(**query.dict(exclude={"limit", "offset"}, exclude_none=True))
+    qs = ticket_list(user=request.user, filters=filters, today=timezone.localdate())
+    counted = ticket_count(user=request.user, filters=filters, tickets=qs)
+    return {"items": list(qs[query.offset:query.offset + query.limit]), "count": counted.count,
+            "count_exact": counted.exact}
 
 
 @router.post("", response={201: TicketOut}, summary="受理诉求")

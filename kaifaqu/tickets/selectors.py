@@ -15,7 +15,7 @@ row:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,11 +25,13 @@ from django.utils import timezone
 
 from kaifaqu.accounts.choices import OrgKind
 from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.core.counting import ListCount, bounded_count, tally_count
 from kaifaqu.core.money import rate
 from kaifaqu.zones.models import Zone
+from kaifaqu.zones.selectors import tallied_zones
 
 from .choices import TICKET_DONE, TICKET_OPEN, Category
-from .models import Ticket, TicketTally
+from .models import Ticket, TicketListTally, TicketTally
 from .tally import FIELDS, ROOT, counts, sums, tallies_ready
 
 HALF = Decimal("0.5")
@@ -97,6 +99,30 @@ def ticket_list(*, user, filters: TicketFilters, today: date) -> QuerySet[Ticket
     qs = _state(qs, filters.state, today)
     order = ["resolution_due", "id"] if filters.state in ("open", "overdue") else ["-received_at", "-id"]
     return qs.select_related("zone", "enterprise").order_by(*order)
+
+
+def ticket_count(*, user, filters: TicketFilters, tickets: QuerySet[Ticket]) -> ListCount:
+    """How many tickets the list `tickets` (`ticket_list` of these filters) holds: read from the kept tally when
+    only the scope, a city, a zone or a state other than "overdue" narrow it (exact, without reading the tickets);
+    otherwise counted, exact up to the limit and estimated above it (core/counting.py)."""
+    scope = TicketFilters(city=filters.city, zone=filters.zone)
+    if replace(filters, state="") == scope and filters.state != "overdue":
+        return tally_count(ticket_tally_rows(user=user, filters=filters), TicketListTally)
+
+    def whole_scope() -> tuple[int, QuerySet[Ticket]]:
+        counted = tally_count(ticket_tally_rows(user=user, filters=scope), TicketListTally)
+        return counted.count, scoped_tickets(user=user, city=scope.city or None, zone=scope.zone or None)
+
+    return bounded_count(tickets, scope=whole_scope)
+
+
+def ticket_tally_rows(*, user, filters: TicketFilters) -> QuerySet[TicketListTally]:
+    """The tally rows of the tickets `user` may see, narrowed by the filters' city, zone and state."""
+    zones = tallied_zones(user=user, city=filters.city, zone=filters.zone)
+    rows = TicketListTally.objects.all() if zones is None else TicketListTally.objects.filter(
+        zone_id__in=zones.values("pk"))
+    statuses = {"open": TICKET_OPEN, "done": TICKET_DONE}.get(filters.state, [filters.state] if filters.state else [])
+    return rows.filter(status__in=statuses) if statuses else rows
 
 
 def _state(qs: QuerySet[Ticket], state: str, today: date) -> QuerySet[Ticket]:
