@@ -10,7 +10,8 @@ from datetime import date
 from .build import build, log
 
 ROWS: list[tuple[str, float, float, float | None, str]] = []
-GROUPS = {"selectors", "pages", "dispatch", "ledger"}
+GROUPS = {"selectors", "pages", "dispatch", "ledger", "throughput"}
+THROUGHPUT: list[tuple[str, float, float]] = []
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -36,14 +37,23 @@ def run(args) -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    only = {g.strip() for g in args.only.split(",") if g.strip()} or GROUPS
+    if "lists" in only:
+        if only != {"lists"}:
+            log("--only lists runs alone: it grows its own database from demo size")
+            return 2
+        from .lists import run_lists
+
+        log(f"database: {connection.vendor}")
+        run_lists(args, record)
+        _summary()
+        return 0
     build(projects=args.projects, campaigns=args.campaigns)
     User = get_user_model()
     root, _ = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True, "is_staff": True})
     province = User.objects.get(username="province")
     log(f"database: {connection.vendor}; projects: {_count():,}")
     floor = timed(_count, args.repeat)[1]
-    ROWS.append(("floor: SELECT count(*) FROM projects", *timed(_count, args.repeat), None, "—"))
-    only = {g.strip() for g in args.only.split(",") if g.strip()} or GROUPS
     if "selectors" in only:
         _selectors(root, province, args.repeat, floor)
     if "pages" in only:
@@ -52,6 +62,10 @@ def run(args) -> int:
         _dispatch(root, province, args.repeat)
     if "ledger" in only:
         _ledger(root, args.ledger_rows)
+    if "throughput" in only:
+        from .throughput import run_throughput
+
+        run_throughput(args, THROUGHPUT)
     _summary()
     return 0
 
@@ -319,8 +333,14 @@ def _ledger_row(name: str, seconds: float, floor_s: float, budget: str) -> None:
 
 
 def _summary() -> None:
-    print("\n| measurement | p50 ms | p95 ms | floor ms | ratio | budget |")
-    print("|---|---:|---:|---:|---:|---|")
+    if ROWS:
+        print("\n| measurement | p50 ms | p95 ms | floor ms | ratio | budget |")
+        print("|---|---:|---:|---:|---:|---|")
     for name, p50, p95, floor, budget in ROWS:
         ratio = f"{p95 / floor:.1f}×" if floor else "—"
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {floor or 0:.1f} | {ratio} | {budget} |")
+    if THROUGHPUT:
+        print("\n| throughput | req/s | trivial ÷ this |")
+        print("|---|---:|---:|")
+    for name, rate, slower in THROUGHPUT:
+        print(f"| {name} | {rate:.1f} | {slower:.2f}× |")
