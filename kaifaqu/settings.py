@@ -125,6 +125,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KAIFAQU_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("KAIFAQU_LOGIN_FAILURE_WINDOW", str(15 * 60)))
 
+# Lists (core/counting.py): a list filtered beyond what the kept tallies answer is counted exactly up to this many
+# rows; above it, its count is a flagged estimate (`count_exact`) and its totals are not computed.
+KAIFAQU_EXACT_COUNT_LIMIT = int(os.environ.get("KAIFAQU_EXACT_COUNT_LIMIT", "10000"))
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
