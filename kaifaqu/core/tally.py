@@ -10,8 +10,9 @@ the bench and hand-written SQL alike, and each write of the source table moves i
 transaction. PostgreSQL: one statement-level trigger per operation, grouping the statement's transition tables per
 key (a 100,000-row import updates each touched key once, in key order). SQLite: row-level triggers, the update's
 only when a tallied column changed. `ensure` (run after every `migrate`) puts back triggers a table rebuild
-dropped (SQLite rebuilds a table for many schema changes) and then recounts; `drift` finds keys whose tally
-disagrees with the table, `check_tallies --fix` recounts.
+dropped (SQLite rebuilds a table for many schema changes) and recounts every tally (also after `flush`, which
+empties the tables in an order of its own); `drift` finds keys whose tally disagrees with the table,
+`check_tallies --fix` recounts.
 """
 
 from __future__ import annotations
@@ -192,11 +193,18 @@ def recount(tally: type[Tally]) -> None:
 
 
 def ensure() -> list[str]:
-    """Install the triggers of every tally whose triggers are missing (and recount it); the names of those."""
+    """Every tally's triggers in place (installed where missing) and every tally recounted; the names of the
+    tallies whose triggers were missing. Run after each `migrate` and `flush` (post_migrate): a migration that
+    rebuilt a table on SQLite dropped its triggers, and SQLite's flush deletes a source table's rows (moving its
+    tally) after or before it empties the tally."""
     done = []
     tables = set(connection.introspection.table_names())
     for tally in tallies():
-        if tally._meta.db_table in tables and tally.source_table() in tables and not _installed(tally):
+        if tally._meta.db_table not in tables or tally.source_table() not in tables:
+            continue
+        if _installed(tally):
+            recount(tally)
+        else:
             install(tally)
             done.append(tally._meta.label)
     return done

@@ -90,3 +90,10 @@ def test_check_tallies_fixes_what_disagrees(capsys):
     assert tally.drift(ProjectTally) == [] and ProjectTally.objects.get().count == 1
     call_command("check_tallies")
     assert "全部列表汇总表与明细一致" in capsys.readouterr().out
+
+
+def test_a_flush_leaves_the_tallies_empty_with_their_tables():
+    ProjectFactory.create_batch(2)
+    call_command("flush", interactive=False, verbosity=0)
+    assert ProjectTally.objects.filter(count__gt=0).count() == 0 and not ProjectTally.objects.filter(count__lt=0)
+    assert tally.drift(ProjectTally) == []
