@@ -94,6 +94,9 @@ def test_check_tallies_fixes_what_disagrees(capsys):
 
 def test_a_flush_leaves_the_tallies_empty_with_their_tables():
     ProjectFactory.create_batch(2)
+    if connection.vendor == "postgresql":  # (the test's open transaction holds deferred key checks)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
     assert ProjectTally.objects.filter(count__gt=0).count() == 0 and not ProjectTally.objects.filter(count__lt=0)
     assert tally.drift(ProjectTally) == []
