@@ -7,8 +7,9 @@ table, on every page. So:
 - a list filtered otherwise is counted exactly (with its totals) when it holds at most `KAIFAQU_EXACT_COUNT_LIMIT`
   rows (10,000 by default) — one query that stops after reading one row more than that; above it, the count is an
   estimate, flagged `exact=False` (`count_exact` in the API, "约" on the pages), and the totals are not computed:
-  PostgreSQL's planner estimate of the filtered rows, or on SQLite the share of a sample of the scope's rows that
-  match, times the scope's kept count.
+  PostgreSQL's planner estimate of the filtered rows (asked first: when it is over twice the limit, the rows are
+  not read at all), or on SQLite the share of a sample of the scope's rows that match, times the scope's kept
+  count.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope: Callable[[],
     """The exact count and sums of a filtered list when it holds at most the limit; else an estimate.
     `scope()` gives the unfiltered scope's kept count and queryset (read only for an estimate)."""
     limit = exact_count_limit()
+    if connection.vendor == "postgresql":
+        # Clearly above the limit by the planner's estimate (and by the scope's size): no need to read that many.
+        guess = _planned_rows(qs)
+        if guess is not None and guess > 2 * limit and (scope_count := scope()[0]) > 2 * limit:
+            return ListCount(count=min(guess, scope_count), exact=False)
     inner = qs.order_by().values(*(sums or ["pk"]))[: limit + 1]
     try:
         sql, params = inner.query.sql_with_params()
@@ -83,10 +89,18 @@ def estimate(qs: QuerySet, *, limit: int, scope: Callable[[], tuple[int, QuerySe
     (limit, the scope's count]."""
     scope_count, scope_qs = scope()
     if connection.vendor == "postgresql":
-        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
-        guess = int(plan[0]["Plan"]["Plan Rows"])
+        guess = _planned_rows(qs) or 0
     else:
         sample = scope_qs.order_by().values("pk")[:SAMPLE]
         taken = min(SAMPLE, scope_count) or 1
         guess = round(qs.order_by().filter(pk__in=sample).count() * scope_count / taken)
     return max(limit + 1, min(guess, scope_count))
+
+
+def _planned_rows(qs: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows `qs` matches (EXPLAIN: no row is read); None if it matches nothing."""
+    try:
+        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
+    except EmptyResultSet:
+        return None
+    return int(plan[0]["Plan"]["Plan Rows"])

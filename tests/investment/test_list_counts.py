@@ -5,6 +5,7 @@ above it; the queries do not grow with the leads."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from kaifaqu.accounts.models import OrgUnit
 from tests.investment.factories import LeadFactory
@@ -42,7 +43,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, client_of, token_of, dj
     for n in (1, 20):
         LeadFactory.create_batch(n)
         for query in ("", "?stage=lead", "?q=测试"):
-            with django_assert_max_num_queries(5):
+            planned = int(connection.vendor == "postgresql" and query.startswith("?q="))  # EXPLAIN
+            with django_assert_max_num_queries(5 + planned):
                 assert client.get(f"/api/v1/leads{query}", **header).status_code == 200
-            with django_assert_max_num_queries(12):
+            with django_assert_max_num_queries(12 + planned):
                 assert browser.get(f"/investment/leads/{query}").status_code == 200

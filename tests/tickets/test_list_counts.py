@@ -3,6 +3,7 @@ state; otherwise exact up to the limit and a flagged estimate above it, bounded 
 queries do not grow with the tickets."""
 
 import pytest
+from django.db import connection
 
 from kaifaqu.tickets.models import Ticket
 from tests.tickets.factories import ticket
@@ -49,7 +50,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, client_of, token_of, us
         for _ in range(n):
             ticket(user_of("yq-etdz"))
         for query in ("", "?state=open", "?q=用电"):
-            with django_assert_max_num_queries(5):
+            planned = int(connection.vendor == "postgresql" and query.startswith("?q="))  # EXPLAIN
+            with django_assert_max_num_queries(5 + planned):
                 assert client.get(f"/api/v1/tickets{query}", **header).status_code == 200
-            with django_assert_max_num_queries(12):
+            with django_assert_max_num_queries(12 + planned):
                 assert browser.get(f"/services/tickets/{query}").status_code == 200
