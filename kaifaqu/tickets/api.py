@@ -40,10 +40,10 @@ def _refuse(exc: ServiceError):
 class TicketOut(Schema):
     id: int
     number: str
-    zone: str = Field(..., alias="zone.code")
-    zone_name: str = Field(..., alias="zone.name")
+    zone: str = Field(..., description="开发区代码")
+    zone_name: str
     enterprise: int | None = Field(None, alias="enterprise_id")
-    enterprise_name: str | None = Field(None, alias="enterprise.name")
+    enterprise_name: str | None = None
     caller: str
     channel: Channel
     category: Category
@@ -66,6 +66,19 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_escalated(obj: Ticket) -> bool:
         return obj.escalated_at is not None
+
+    # Resolvers rather than dotted aliases, which ninja resolves through a template Variable parsed for every row.
+    @staticmethod
+    def resolve_zone(obj: Ticket) -> str:
+        return obj.zone.code
+
+    @staticmethod
+    def resolve_zone_name(obj: Ticket) -> str:
+        return obj.zone.name
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Ticket) -> str | None:
+        return obj.enterprise.name if obj.enterprise_id else None
 
 
 class TicketPage(Schema):
