@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from .money import cents
 from .tally import Tally, amounts
@@ -100,7 +100,18 @@ def estimate(qs: QuerySet, *, limit: int, scope: Callable[[], tuple[int, QuerySe
 def _planned_rows(qs: QuerySet) -> int | None:
     """PostgreSQL's estimate of the rows `qs` matches (EXPLAIN: no row is read); None if it matches nothing."""
     try:
-        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
+        text = qs.order_by().values("pk").explain(format="json")
     except EmptyResultSet:
         return None
-    return int(plan[0]["Plan"]["Plan Rows"])
+    if not text:  # Django explains a queryset that can match nothing (`.none()`) as ""
+        return None
+    return int(json.loads(text)[0]["Plan"]["Plan Rows"])
+
+
+def scope_share(tally: type[Tally], rows: QuerySet) -> float | None:
+    """SQLite: the share of the table that the tally rows `rows` (a scope's) hold, for the planner's hint
+    (core/scope.py `likely`); None on PostgreSQL, whose statistics see it. One query over the tally."""
+    if connection.vendor != "sqlite":
+        return None
+    totals = tally.objects.aggregate(whole=Sum("count"), mine=Sum("count", filter=Q(pk__in=rows.values("pk"))))
+    return (totals["mine"] or 0) / totals["whole"] if totals["whole"] else None

@@ -109,7 +109,8 @@ class LeadQuery(Schema):
 def leads_list(request, query: Query[LeadQuery]):
     filters = LeadFilters(stage=query.stage or "", zone=query.zone or "", city=query.city or "", q=query.q or "",
                           event=query.event)
-    qs = lead_list(user=request.user, filters=filters, today=timezone.localdate()).order_by("-received_on", "-id")
+    qs = lead_list(user=request.user, filters=filters, today=timezone.localdate(), paged=True).order_by(
+        "-received_on", "-id")
     counted = lead_count(user=request.user, filters=filters, leads=qs)
     return {"items": list(qs[query.offset : query.offset + query.limit]), "count": counted.count,
             "count_exact": counted.exact, "investment": counted.total("investment")}

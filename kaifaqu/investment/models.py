@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifaqu.accounts.choices import OrgKind
 from kaifaqu.core.changelog import ChangeLoggedModel
-from kaifaqu.core.scope import ScopedQuerySet
+from kaifaqu.core.scope import ScopedQuerySet, likely
 from kaifaqu.core.tally import Tally
 from kaifaqu.projects.choices import ProjectType, PromotionMethod
 
@@ -91,8 +91,9 @@ class PromotionEvent(ChangeLoggedModel):
 
 
 class LeadQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Leads whose target zone the user sees; a lead without a zone yet, through its owner team."""
+    def visible_to(self, user, *, share: float | None = None):
+        """Leads whose target zone the user sees; a lead without a zone yet, through its owner team (`share`: as
+        `ScopedQuerySet.visible_to`)."""
         from kaifaqu.zones.models import Zone
 
         unit = subtree_of(user)
@@ -106,7 +107,7 @@ class LeadQuerySet(ScopedQuerySet):
         # The teams as a subquery rather than a join: with no join in the condition, a page walks the
         # (received_on, id) index and stops after 50 leads (a zone's first page over 1,000,000 leads: 125 → 40 ms).
         teams = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
-        return self.filter(Q(zone_id__in=zones) | Q(zone__isnull=True, owner_unit_id__in=teams))
+        return self.filter(likely(Q(zone_id__in=zones) | Q(zone__isnull=True, owner_unit_id__in=teams), share))
 
 
 class Lead(ChangeLoggedModel):

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from kaifaqu.accounts.choices import OrgKind
 from kaifaqu.accounts.models import OrgUnit
-from kaifaqu.core.counting import ListCount, bounded_count, tally_count
+from kaifaqu.core.counting import ListCount, bounded_count, scope_share, tally_count
 from kaifaqu.core.money import cents, rate
 from kaifaqu.zones.models import Region, Zone
 
@@ -49,9 +49,10 @@ def home_city(user) -> Region | None:
     return city_of_unit(unit)
 
 
-def scoped_leads(*, user, city: Region | None = None, zone: str = "") -> QuerySet[Lead]:
-    """The leads `user` may see, narrowed to a city and a zone (code)."""
-    qs = Lead.objects.visible_to(user)
+def scoped_leads(*, user, city: Region | None = None, zone: str = "", share: float | None = None) -> QuerySet[Lead]:
+    """The leads `user` may see, narrowed to a city and a zone (code); `share` (of the table), SQLite's planner
+    hint (core/scope.py)."""
+    qs = Lead.objects.visible_to(user, share=share)
     if city is not None:
         qs = qs.filter(city=city)
     if zone:
@@ -80,12 +81,14 @@ class LeadFilters:
     overdue: bool = False
 
 
-def lead_list(*, user, filters: LeadFilters, today: date) -> QuerySet[Lead]:
-    """The scoped, filtered lead list (招商线索台账)."""
+def lead_list(*, user, filters: LeadFilters, today: date, paged: bool = False) -> QuerySet[Lead]:
+    """The scoped, filtered lead list (招商线索台账). `paged`: read a page at a time — on SQLite the scope's share
+    of the table (one query over the tally) tells the planner whether to walk the list's order."""
     city = resolve_city(filters.city) if filters.city else None
     if filters.city and city is None:
         return Lead.objects.none()
-    qs = scoped_leads(user=user, city=city, zone=filters.zone)
+    share = scope_share(LeadTally, lead_tally_rows(user=user, zone=filters.zone)) if paged else None
+    qs = scoped_leads(user=user, city=city, zone=filters.zone, share=share)
     if filters.q:
         match = Q(company__icontains=filters.q) | Q(project_name__icontains=filters.q)
         key = company_key(filters.q)

@@ -83,7 +83,8 @@ def board_view(request):
 def lead_list_view(request):
     form = LeadFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
-    qs = lead_list(user=request.user, filters=form.filters(), today=today).order_by("-received_on", "-id")
+    qs = lead_list(user=request.user, filters=form.filters(), today=today, paged="export" not in request.GET).order_by(
+        "-received_on", "-id")
     if request.GET.get("export") == "xlsx":
         content = lead_export(leads=qs.iterator(chunk_size=2000), scope_label=str(request.user.scope_label),
                               today=today)

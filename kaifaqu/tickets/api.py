@@ -147,7 +147,7 @@ def _visible_ticket(user, ticket_id: int) -> Ticket:
             description=count_note(what="诉求", kept_by="市、开发区、状态（逾期除外）"))
 def tickets_list(request, query: Query[TicketQuery]):
     filters = TicketFilters(**query.dict(exclude={"limit", "offset"}, exclude_none=True))
-    qs = ticket_list(user=request.user, filters=filters, today=timezone.localdate())
+    qs = ticket_list(user=request.user, filters=filters, today=timezone.localdate(), paged=True)
     counted = ticket_count(user=request.user, filters=filters, tickets=qs)
     return {"items": list(qs[query.offset:query.offset + query.limit]), "count": counted.count,
             "count_exact": counted.exact}

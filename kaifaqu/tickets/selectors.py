@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from kaifaqu.accounts.choices import OrgKind
 from kaifaqu.accounts.models import OrgUnit
-from kaifaqu.core.counting import ListCount, bounded_count, tally_count
+from kaifaqu.core.counting import ListCount, bounded_count, scope_share, tally_count
 from kaifaqu.core.money import rate
 from kaifaqu.zones.models import Zone
 from kaifaqu.zones.selectors import tallied_zones
@@ -38,9 +38,11 @@ HALF = Decimal("0.5")
 ZONE_LEVEL = (OrgKind.ZONE, OrgKind.DEPARTMENT)
 
 
-def scoped_tickets(*, user, city: str | None = None, zone: str | None = None) -> QuerySet[Ticket]:
-    """The tickets `user` may see, narrowed to a city (code or name) or a zone (code)."""
-    qs = Ticket.objects.visible_to(user)
+def scoped_tickets(*, user, city: str | None = None, zone: str | None = None,
+                   share: float | None = None) -> QuerySet[Ticket]:
+    """The tickets `user` may see, narrowed to a city (code or name) or a zone (code); `share` (of the table),
+    SQLite's planner hint (core/scope.py)."""
+    qs = Ticket.objects.visible_to(user, share=share)
     if city:
         qs = qs.filter(Q(zone__city__code=city) | Q(zone__city__name=city) | Q(zone__city__name=f"{city}市"))
     if zone:
@@ -80,11 +82,14 @@ class TicketFilters:
     date_to: date | None = None
 
 
-def ticket_list(*, user, filters: TicketFilters, today: date) -> QuerySet[Ticket]:
+def ticket_list(*, user, filters: TicketFilters, today: date, paged: bool = False) -> QuerySet[Ticket]:
     """The scoped, filtered ticket list, newest first (a department queue when filtered to one department and
-    to open tickets: then the nearest deadline first)."""
-    qs = received_between(scoped_tickets(user=user, city=filters.city or None, zone=filters.zone or None),
-                          filters.date_from, filters.date_to)
+    to open tickets: then the nearest deadline first). `paged`: read a page at a time — on SQLite the scope's
+    share of the table (one query over the tally) tells the planner whether to walk the list's order."""
+    scope = TicketFilters(city=filters.city, zone=filters.zone)
+    share = scope_share(TicketListTally, ticket_tally_rows(user=user, filters=scope)) if paged else None
+    qs = received_between(scoped_tickets(user=user, city=filters.city or None, zone=filters.zone or None,
+                                         share=share), filters.date_from, filters.date_to)
     if filters.q:
         q = filters.q.strip()
         qs = qs.filter(Q(number__iexact=q) | Q(text__icontains=q) | Q(enterprise__name__icontains=q))

@@ -96,7 +96,7 @@ def ticket_list_view(request):
     """诉求台账 (a department queue when filtered to one department's open tickets), exported to Excel."""
     form = TicketFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
-    qs = ticket_list(user=request.user, filters=_filters(form), today=today)
+    qs = ticket_list(user=request.user, filters=_filters(form), today=today, paged="export" not in request.GET)
     if request.GET.get("export") == "xlsx":
         return xlsx(tickets_export(tickets=qs), f"企业诉求台账-{export_date(today)}.xlsx")
     counted = ticket_count(user=request.user, filters=_filters(form), tickets=qs)
