@@ -7,9 +7,9 @@ table, on every page. So:
 - a list filtered otherwise is counted exactly (with its totals) when it holds at most `KAIFAQU_EXACT_COUNT_LIMIT`
   rows (10,000 by default) — one query that stops after reading one row more than that; above it, the count is an
   estimate, flagged `exact=False` (`count_exact` in the API, "约" on the pages), and the totals are not computed:
-  PostgreSQL's planner estimate of the filtered rows (asked first: when it is over twice the limit, the rows are
-  not read at all), or on SQLite the share of a sample of the scope's rows that match, times the scope's kept
-  count.
+  PostgreSQL's planner estimate of the filtered rows, or on SQLite the share of a sample of the scope's rows
+  that match, times the scope's kept count. The estimate is asked first when the scope holds over twice the
+  limit: when it says over twice the limit too, the rows are not read at all.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet, Sum
 from .money import cents
 from .tally import Tally, amounts
 
-SAMPLE = 20_000  # SQLite: rows of the scope whose share of matches estimates a large filtered list
+SAMPLE = 10_000  # SQLite: rows of the scope whose share of matches estimates a large filtered list
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,17 @@ def tally_count(rows: QuerySet, tally: type[Tally]) -> ListCount:
     return ListCount(count=int(totals["count"] or 0), sums=amounts(totals, tally))
 
 
-def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope: Callable[[], tuple[int, QuerySet]]) -> ListCount:
+def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope_count: Callable[[], int],
+                  scope_rows: Callable[[], QuerySet]) -> ListCount:
     """The exact count and sums of a filtered list when it holds at most the limit; else an estimate.
-    `scope()` gives the unfiltered scope's kept count and queryset (read only for an estimate)."""
+    `scope_count()`: the unfiltered scope's kept count; `scope_rows()`: its rows (SQLite's estimate samples them)."""
     limit = exact_count_limit()
-    if connection.vendor == "postgresql":
-        # Clearly above the limit by the planner's estimate (and by the scope's size): no need to read that many.
-        guess = _planned_rows(qs)
-        if guess is not None and guess > 2 * limit and (scope_count := scope()[0]) > 2 * limit:
-            return ListCount(count=min(guess, scope_count), exact=False)
+    # Clearly above the limit by a first estimate (and by the scope's size): no need to read that many rows.
+    whole = scope_count()
+    if whole > 2 * limit:
+        guess = _first_estimate(qs, scope_rows, whole)
+        if guess is not None and guess > 2 * limit:
+            return ListCount(count=min(guess, whole), exact=False)
     inner = qs.order_by().values(*(sums or ["pk"]))[: limit + 1]
     try:
         sql, params = inner.query.sql_with_params()
@@ -81,20 +83,21 @@ def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope: Callable[[],
     if count <= limit:
         return ListCount(count=count, sums={name: cents(Decimal(str(v or 0))) for name, v in zip(sums, totals,
                                                                                                 strict=True)})
-    return ListCount(count=estimate(qs, limit=limit, scope=scope), exact=False)
+    guess = _first_estimate(qs, scope_rows, whole) or 0
+    return ListCount(count=max(limit + 1, min(guess, whole)), exact=False)
 
 
-def estimate(qs: QuerySet, *, limit: int, scope: Callable[[], tuple[int, QuerySet]]) -> int:
-    """An estimate of how many rows a list known to hold more than `limit` rows holds, within
-    (limit, the scope's count]."""
-    scope_count, scope_qs = scope()
+def _first_estimate(qs: QuerySet, scope_rows: Callable[[], QuerySet], scope_count: int) -> int | None:
+    """How many rows the filtered list `qs` may hold, without counting them: PostgreSQL's planner estimate, or on
+    SQLite the share of the scope's first `SAMPLE` rows that match, times the scope's kept count."""
     if connection.vendor == "postgresql":
-        guess = _planned_rows(qs) or 0
-    else:
-        sample = scope_qs.order_by().values("pk")[:SAMPLE]
-        taken = min(SAMPLE, scope_count) or 1
-        guess = round(qs.order_by().filter(pk__in=sample).count() * scope_count / taken)
-    return max(limit + 1, min(guess, scope_count))
+        return _planned_rows(qs)
+    sample = scope_rows().order_by().values("pk")[:SAMPLE]
+    try:
+        matched = qs.order_by().filter(pk__in=sample).count()
+    except EmptyResultSet:
+        return None
+    return round(matched * scope_count / (min(SAMPLE, scope_count) or 1))
 
 
 def _planned_rows(qs: QuerySet) -> int | None:

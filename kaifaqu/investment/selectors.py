@@ -121,10 +121,9 @@ def lead_count(*, user, filters: LeadFilters, leads: QuerySet[Lead]) -> ListCoun
     if replace(filters, zone="", stage="") == LeadFilters():
         return tally_count(lead_tally_rows(user=user, zone=filters.zone, stage=filters.stage), LeadTally)
 
-    def whole_scope() -> tuple[int, QuerySet[Lead]]:
-        return tally_count(lead_tally_rows(user=user), LeadTally).count, Lead.objects.visible_to(user)
-
-    return bounded_count(leads, sums=("investment",), scope=whole_scope)
+    return bounded_count(leads, sums=("investment",),
+                         scope_count=lambda: tally_count(lead_tally_rows(user=user), LeadTally).count,
+                         scope_rows=lambda: Lead.objects.visible_to(user))
 
 
 def lead_tally_rows(*, user, zone: str = "", stage: str = "") -> QuerySet[LeadTally]:

@@ -127,11 +127,10 @@ def project_count(*, user, filters: ProjectFilters, projects: QuerySet[Project])
     if replace(filters, stage="", followed="", as_of=None) == scope:
         return tally_count(project_tally_rows(user=user, filters=filters), ProjectTally)
 
-    def whole_scope() -> tuple[int, QuerySet[Project]]:
-        rows = project_tally_rows(user=user, filters=scope)
-        return tally_count(rows, ProjectTally).count, scoped_projects(user=user, city=scope.city, zone=scope.zone)
-
-    return bounded_count(projects, sums=PROJECT_SUMS, scope=whole_scope)
+    return bounded_count(
+        projects, sums=PROJECT_SUMS,
+        scope_count=lambda: tally_count(project_tally_rows(user=user, filters=scope), ProjectTally).count,
+        scope_rows=lambda: scoped_projects(user=user, city=scope.city, zone=scope.zone))
 
 
 def project_tally_rows(*, user, filters: ProjectFilters) -> QuerySet[ProjectTally]:

@@ -114,11 +114,9 @@ def ticket_count(*, user, filters: TicketFilters, tickets: QuerySet[Ticket]) -> 
     if replace(filters, state="") == scope and filters.state != "overdue":
         return tally_count(ticket_tally_rows(user=user, filters=filters), TicketListTally)
 
-    def whole_scope() -> tuple[int, QuerySet[Ticket]]:
-        counted = tally_count(ticket_tally_rows(user=user, filters=scope), TicketListTally)
-        return counted.count, scoped_tickets(user=user, city=scope.city or None, zone=scope.zone or None)
-
-    return bounded_count(tickets, scope=whole_scope)
+    return bounded_count(
+        tickets, scope_count=lambda: tally_count(ticket_tally_rows(user=user, filters=scope), TicketListTally).count,
+        scope_rows=lambda: scoped_tickets(user=user, city=scope.city or None, zone=scope.zone or None))
 
 
 def ticket_tally_rows(*, user, filters: TicketFilters) -> QuerySet[TicketListTally]:
