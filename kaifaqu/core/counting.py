@@ -66,7 +66,7 @@ def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope_count: Callab
     `scope_count()`: the unfiltered scope's kept count; `scope_rows()`: its rows (SQLite's estimate samples them)."""
     limit = exact_count_limit()
     # Clearly above the limit by a first estimate (and by the scope's size): no need to read that many rows.
-    whole = scope_count()
+    whole, guess = scope_count(), None
     if whole > 2 * limit:
         guess = _first_estimate(qs, scope_rows, whole)
         if guess is not None and guess > 2 * limit:
@@ -83,7 +83,8 @@ def bounded_count(qs: QuerySet, *, sums: Sequence[str] = (), scope_count: Callab
     if count <= limit:
         return ListCount(count=count, sums={name: cents(Decimal(str(v or 0))) for name, v in zip(sums, totals,
                                                                                                 strict=True)})
-    guess = _first_estimate(qs, scope_rows, whole) or 0
+    if guess is None:  # (not asked yet: the scope holds at most twice the limit)
+        guess = _first_estimate(qs, scope_rows, whole) or 0
     return ListCount(count=max(limit + 1, min(guess, whole)), exact=False)
 
 
