@@ -10,7 +10,8 @@ from datetime import date
 from .build import build, log
 
 ROWS: list[tuple[str, float, float, float | None, str]] = []
-GROUPS = {"selectors", "pages", "dispatch", "ledger"}
+GROUPS = {"selectors", "pages", "dispatch", "ledger", "throughput"}
+THROUGHPUT: list[tuple[str, float, float]] = []
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -36,22 +37,39 @@ def run(args) -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    build(projects=args.projects, campaigns=args.campaigns)
+    only = {g.strip() for g in args.only.split(",") if g.strip()} or GROUPS
+    if "lists" in only:
+        if only != {"lists"}:
+            log("--only lists runs alone: it grows its own database from demo size")
+            return 2
+        from .lists import run_lists
+
+        log(f"database: {connection.vendor}")
+        run_lists(args, record)
+        _summary()
+        return 0
+    if only & {"selectors", "pages", "dispatch", "ledger"}:
+        build(projects=args.projects, campaigns=args.campaigns)
+    else:  # throughput alone: whatever data the database holds (a national data set, or the lists group's)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     User = get_user_model()
     root, _ = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True, "is_staff": True})
     province = User.objects.get(username="province")
     log(f"database: {connection.vendor}; projects: {_count():,}")
-    floor = timed(_count, args.repeat)[1]
-    ROWS.append(("floor: SELECT count(*) FROM projects", *timed(_count, args.repeat), None, "—"))
-    only = {g.strip() for g in args.only.split(",") if g.strip()} or GROUPS
     if "selectors" in only:
-        _selectors(root, province, args.repeat, floor)
+        _selectors(root, province, args.repeat)
     if "pages" in only:
-        _pages(root, province, args.repeat, floor)
+        _pages(root, province, args.repeat)
     if "dispatch" in only:
         _dispatch(root, province, args.repeat)
     if "ledger" in only:
         _ledger(root, args.ledger_rows)
+    if "throughput" in only:
+        from .throughput import run_throughput
+
+        run_throughput(args, THROUGHPUT)
     _summary()
     return 0
 
@@ -64,41 +82,67 @@ def _count() -> int:
         return cursor.fetchone()[0]
 
 
-def _selectors(root, province, repeat: int, floor: float) -> None:
+def sql_floor(sql: str, repeat: int) -> float:
+    """p95 (ms) of one hand-written statement, its rows fetched: a measurement's floor (floors.py)."""
+    from django.db import connection
+
+    def run_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    return timed(run_sql, repeat)[1]
+
+
+def _selectors(root, province, repeat: int) -> None:
+    from kaifaqu.projects.listed import since_date
     from kaifaqu.projects.models import Campaign
-    from kaifaqu.projects.selectors import campaign_composition, campaign_stats, three_un
+    from kaifaqu.projects.selectors import (
+        campaign_composition,
+        campaign_stats,
+        campaigns_between,
+        key_chain_ids,
+        three_un,
+    )
+
+    from . import floors
 
     ids = list(Campaign.objects.values_list("id", flat=True))  # the latest first
     as_of = date(2026, 11, 1)
+
+    def stats(name: str, user, chosen: list[int]) -> None:
+        floor = sql_floor(floors.campaign_stats_sql(user, chosen, since_date(chosen), as_of), repeat)
+        record(name, lambda: campaign_stats(user=user, campaign_ids=chosen, as_of=as_of), repeat, floor, "< 150 ms")
+
     # Every campaign since a date (all, the latest few, 三未 up to today) is answered from the projects' listing
     # dates; any other set (the earliest few; 三未 as of a past date) joins the campaign entries (listed.py).
-    record("campaign_stats, 40 campaigns, national", lambda: campaign_stats(
-        user=root, campaign_ids=ids, as_of=as_of), repeat, floor, "< 150 ms")
-    record("campaign_stats, 40 campaigns, Shanxi province", lambda: campaign_stats(
-        user=province, campaign_ids=ids, as_of=as_of), repeat, floor, "< 150 ms")
-    record("campaign_stats, one campaign, national", lambda: campaign_stats(
-        user=root, campaign_ids=ids[:1], as_of=as_of), repeat, floor, "< 150 ms")
-    record("campaign_stats, five latest campaigns, national", lambda: campaign_stats(
-        user=root, campaign_ids=ids[:5], as_of=as_of), repeat, floor, "< 150 ms")
-    record("campaign_stats, five earliest campaigns (joined), national", lambda: campaign_stats(
-        user=root, campaign_ids=ids[-5:], as_of=as_of), repeat, floor, "< 150 ms")
+    stats("campaign_stats, 40 campaigns, national", root, ids)
+    stats("campaign_stats, 40 campaigns, Shanxi province", province, ids)
+    stats("campaign_stats, one campaign, national", root, ids[:1])
+    stats("campaign_stats, five latest campaigns, national", root, ids[:5])
+    stats("campaign_stats, five earliest campaigns (joined), national", root, ids[-5:])
+    floor = sql_floor(floors.composition_sql(root, ids, since_date(ids), list(key_chain_ids())), repeat)
     record("campaign_composition, 40 campaigns, national", lambda: campaign_composition(
         user=root, campaign_ids=ids), repeat, floor, "< 150 ms")
     sizes = {k: v["count"] for k, v in three_un(user=root, since=date(2019, 1, 1), as_of=as_of, limit=0).items()}
     log(f"三未 sizes (national, since 2019): {sizes}")
-    record("three_un since 2019 (counts + first 200), national", lambda: three_un(
-        user=root, since=date(2019, 1, 1), as_of=as_of, limit=200), repeat, floor, "< 150 ms")
-    record("three_un since 2019 (counts + first 200), province", lambda: three_un(
-        user=province, since=date(2019, 1, 1), as_of=as_of, limit=200), repeat, floor, "< 150 ms")
-    record("three_un since 2019 as of 2023-12-31 (joined), national", lambda: three_un(
-        user=root, since=date(2019, 1, 1), as_of=date(2023, 12, 31), limit=200), repeat, floor, "< 150 ms")
-    recent = Campaign.objects.order_by("-date")[4].date
-    record("three_un, five latest campaigns, national", lambda: three_un(
-        user=root, since=recent, as_of=as_of, limit=200), repeat, floor, "< 150 ms")
+
+    def un(name: str, user, since: date, on: date) -> None:
+        chosen = list(campaigns_between(since, on).values_list("id", flat=True))
+        floor = sql_floor(floors.three_un_sql(user, chosen, since_date(chosen), on, 200), repeat)
+        record(name, lambda: three_un(user=user, since=since, as_of=on, limit=200), repeat, floor, "< 150 ms")
+
+    un("three_un since 2019 (counts + first 200), national", root, date(2019, 1, 1), as_of)
+    un("three_un since 2019 (counts + first 200), province", province, date(2019, 1, 1), as_of)
+    un("three_un since 2019 as of 2023-12-31 (joined), national", root, date(2019, 1, 1), date(2023, 12, 31))
+    un("three_un, five latest campaigns, national", root, Campaign.objects.order_by("-date")[4].date, as_of)
 
 
-def _pages(root, province, repeat: int, floor: float) -> None:
+def _pages(root, province, repeat: int) -> None:
     from django.test import Client
+    from django.utils import timezone
+
+    from . import floors
 
     client = Client()
     client.force_login(root)
@@ -111,13 +155,17 @@ def _pages(root, province, repeat: int, floor: float) -> None:
             assert resp.status_code == 200, (url, resp.status_code)
         return fetch
 
-    record("page /projects/ (national, no filter)", get(client, "/projects/"), repeat, floor, "< 100 ms")
-    record("page /projects/?stage=started&band=1", get(client, "/projects/?stage=started&band=1"), repeat, floor,
-           "< 100 ms")
-    record("page /projects/?type=industrial&overdue=on (province)",
-           get(shanxi, "/projects/?type=industrial&overdue=on"), repeat, floor, "< 100 ms")
-    record("page /zones/ (national)", get(client, "/zones/"), repeat, floor, "—")
-    record("api /api/v1/zones?limit=500 (national)", get(client, "/api/v1/zones?limit=500"), repeat, floor, "—")
+    def page(name: str, c: Client, url: str, sql: str, budget: str) -> None:
+        record(name, get(c, url), repeat, sql_floor(sql, repeat), budget)
+
+    overdue = floors.overdue_sql(timezone.localdate())
+    page("page /projects/ (national, no filter)", client, "/projects/", floors.project_page_sql(root), "< 100 ms")
+    page("page /projects/?stage=started&band=1", client, "/projects/?stage=started&band=1",
+         floors.project_page_sql(root, "p.stage = 'started' AND p.total_investment >= 10000"), "< 100 ms")
+    page("page /projects/?type=industrial&overdue=on (province)", shanxi, "/projects/?type=industrial&overdue=on",
+         floors.project_page_sql(province, f"p.type = 'industrial' AND {overdue}"), "< 100 ms")
+    page("page /zones/ (national)", client, "/zones/", floors.zone_page_sql(50), "—")
+    page("api /api/v1/zones?limit=500 (national)", client, "/api/v1/zones?limit=500", floors.zone_page_sql(500), "—")
 
 
 def _dispatch(root, province, repeat: int) -> None:
@@ -319,8 +367,14 @@ def _ledger_row(name: str, seconds: float, floor_s: float, budget: str) -> None:
 
 
 def _summary() -> None:
-    print("\n| measurement | p50 ms | p95 ms | floor ms | ratio | budget |")
-    print("|---|---:|---:|---:|---:|---|")
+    if ROWS:
+        print("\n| measurement | p50 ms | p95 ms | floor ms | ratio | budget |")
+        print("|---|---:|---:|---:|---:|---|")
     for name, p50, p95, floor, budget in ROWS:
         ratio = f"{p95 / floor:.1f}×" if floor else "—"
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {floor or 0:.1f} | {ratio} | {budget} |")
+    if THROUGHPUT:
+        print("\n| throughput | req/s | trivial ÷ this |")
+        print("|---|---:|---:|")
+    for name, rate, slower in THROUGHPUT:
+        print(f"| {name} | {rate:.1f} | {slower:.2f}× |")

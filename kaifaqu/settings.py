@@ -172,6 +172,10 @@ AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 AUDIT_RETENTION_DAYS = int(os.environ.get("KAIFAQU_AUDIT_RETENTION_DAYS", "183"))
 API_TOKEN_DAYS = int(os.environ.get("KAIFAQU_API_TOKEN_DAYS", "30"))
 
+# Lists (core/counting.py): a list filtered beyond what the kept tallies answer is counted exactly up to this many
+# rows; above it, its count is a flagged estimate (`count_exact`) and its totals are not computed.
+KAIFAQU_EXACT_COUNT_LIMIT = int(os.environ.get("KAIFAQU_EXACT_COUNT_LIMIT", "10000"))
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"

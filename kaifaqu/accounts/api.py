@@ -48,6 +48,23 @@ class TokenInfoOut(Schema):
     state: str = Field(description="有效 / 已过期 / 已吊销")
 
 
+class MeOut(Schema):
+    username: str
+    name: str
+    role: str
+    org_unit: str | None
+    scope: str
+
+
+@router.get("/me", response=MeOut, summary="当前用户：账号、所属机构与数据范围")
+def me(request):
+    """The caller as the API sees them (also the bench's trivial authenticated endpoint)."""
+    user = request.user
+    unit = getattr(user, "org_unit", None)
+    return {"username": user.username, "name": str(user), "role": user.role,
+            "org_unit": unit.name if unit else None, "scope": user.scope_label}
+
+
 @router.post("/token", auth=None, response=TokenOut, summary="用账号密码换取访问令牌")
 def token_create(request, credentials: Credentials):
     try:

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kaifaqu.accounts.models import OrgUnit, User
+from kaifaqu.core.counting import count_note
 from kaifaqu.core.excel import CellError, parse_decimal
 from kaifaqu.core.params import Day, Id, Offset
 from kaifaqu.core.privacy import api_unmask
@@ -39,9 +40,9 @@ from .selectors import (
     LeadFilters,
     event_list,
     funnel,
+    lead_count,
     lead_duplicates,
     lead_list,
-    lead_totals,
     resolve_city,
 )
 
@@ -104,14 +105,16 @@ class LeadQuery(Schema):
     offset: Offset = 0
 
 
-@router.get("", response=LeadPage, summary="招商线索列表（按权限范围，可按阶段、开发区、市筛选）")
+@router.get("", response=LeadPage, summary="招商线索列表（按权限范围，可按阶段、开发区、市筛选）",
+            description=count_note(what="线索", kept_by="开发区、阶段", sums="意向投资额合计"))
 def leads_list(request, query: Query[LeadQuery]):
     filters = LeadFilters(stage=query.stage or "", zone=query.zone or "", city=query.city or "", q=query.q or "",
                           event=query.event)
-    qs = lead_list(user=request.user, filters=filters, today=timezone.localdate()).order_by("-received_on", "-id")
-    totals = lead_totals(qs)
-    return {"items": list(qs[query.offset : query.offset + query.limit]), "count": totals["count"],
-            "investment": totals["investment"]}
+    qs = lead_list(user=request.user, filters=filters, today=timezone.localdate(), paged=True).order_by(
+        "-received_on", "-id")
+    counted = lead_count(user=request.user, filters=filters, leads=qs)
+    return {"items": list(qs[query.offset : query.offset + query.limit]), "count": counted.count,
+            "count_exact": counted.exact, "investment": counted.total("investment")}
 
 
 @router.post("", response={201: LeadCreated, 409: DuplicateOut},

@@ -102,8 +102,9 @@ class LeadCreated(LeadOut):
 
 class LeadPage(Schema):
     items: list[LeadOut]
-    count: int
-    investment: Decimal = Field(..., description="意向投资额合计（万元）")
+    count: int = Field(..., description="符合条件的线索数（`count_exact` 为 false 时为估算值）")
+    count_exact: bool = Field(True, description="count 是否精确：筛选结果超过一万条时为估算值")
+    investment: Decimal | None = Field(..., description="意向投资额合计（万元）；count 为估算值时为 null")
 
 
 class LeadIn(Schema):

@@ -4,7 +4,7 @@ fixed number of queries whatever the number of leads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -14,11 +14,13 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from kaifaqu.accounts.choices import OrgKind
+from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.core.counting import ListCount, bounded_count, scope_share, tally_count
 from kaifaqu.core.money import cents, rate
-from kaifaqu.zones.models import Region
+from kaifaqu.zones.models import Region, Zone
 
 from .choices import LEAD_STAGE_DATE, LEAD_STAGE_ORDER, LeadStage
-from .models import ALL, CityPromotionTotal, Lead, PromotionEvent, city_of_unit, subtree_of
+from .models import ALL, CityPromotionTotal, Lead, LeadTally, PromotionEvent, city_of_unit, subtree_of
 from .names import company_key, intent_key
 
 ZERO = Decimal(0)
@@ -47,9 +49,10 @@ def home_city(user) -> Region | None:
     return city_of_unit(unit)
 
 
-def scoped_leads(*, user, city: Region | None = None, zone: str = "") -> QuerySet[Lead]:
-    """The leads `user` may see, narrowed to a city and a zone (code)."""
-    qs = Lead.objects.visible_to(user)
+def scoped_leads(*, user, city: Region | None = None, zone: str = "", share: float | None = None) -> QuerySet[Lead]:
+    """The leads `user` may see, narrowed to a city and a zone (code); `share` (of the table), SQLite's planner
+    hint (core/scope.py)."""
+    qs = Lead.objects.visible_to(user, share=share)
     if city is not None:
         qs = qs.filter(city=city)
     if zone:
@@ -78,12 +81,14 @@ class LeadFilters:
     overdue: bool = False
 
 
-def lead_list(*, user, filters: LeadFilters, today: date) -> QuerySet[Lead]:
-    """The scoped, filtered lead list (招商线索台账)."""
+def lead_list(*, user, filters: LeadFilters, today: date, paged: bool = False) -> QuerySet[Lead]:
+    """The scoped, filtered lead list (招商线索台账). `paged`: read a page at a time — on SQLite the scope's share
+    of the table (one query over the tally) tells the planner whether to walk the list's order."""
     city = resolve_city(filters.city) if filters.city else None
     if filters.city and city is None:
         return Lead.objects.none()
-    qs = scoped_leads(user=user, city=city, zone=filters.zone)
+    share = scope_share(LeadTally, lead_tally_rows(user=user, zone=filters.zone)) if paged else None
+    qs = scoped_leads(user=user, city=city, zone=filters.zone, share=share)
     if filters.q:
         match = Q(company__icontains=filters.q) | Q(project_name__icontains=filters.q)
         key = company_key(filters.q)
@@ -109,10 +114,32 @@ def overdue_condition(today: date) -> Q:
     return Q(stage__in=OPEN_STAGES, next_action_on__lt=today)
 
 
-def lead_totals(qs: QuerySet[Lead]) -> dict:
-    """Count and Σ intended investment (万元) of a lead list, in one query."""
-    totals = qs.order_by().aggregate(count=Count("pk"), investment=Sum("investment"))
-    return {"count": totals["count"], "investment": cents(totals["investment"])}
+def lead_count(*, user, filters: LeadFilters, leads: QuerySet[Lead]) -> ListCount:
+    """How many leads the list `leads` (`lead_list` of these filters) holds and their intended investment: read
+    from the kept tally when only the scope, a zone or a stage narrow it (exact, without reading the leads);
+    otherwise counted, exact up to the limit and estimated above it (core/counting.py)."""
+    if replace(filters, zone="", stage="") == LeadFilters():
+        return tally_count(lead_tally_rows(user=user, zone=filters.zone, stage=filters.stage), LeadTally)
+
+    return bounded_count(leads, sums=("investment",),
+                         scope_count=lambda: tally_count(lead_tally_rows(user=user), LeadTally).count,
+                         scope_rows=lambda: Lead.objects.visible_to(user))
+
+
+def lead_tally_rows(*, user, zone: str = "", stage: str = "") -> QuerySet[LeadTally]:
+    """The tally rows of the leads `user` may see (as `Lead.objects.visible_to`: those of the user's zones, and
+    those without a zone whose owner team is in the user's subtree), narrowed to a zone (code) and a stage."""
+    unit = subtree_of(user)
+    rows = LeadTally.objects.all()
+    if unit is None:
+        rows = rows.none()
+    elif zone:
+        rows = rows.filter(zone_id__in=Zone.objects.visible_to(user).filter(code=zone).values("pk"))
+    elif unit is not ALL:
+        teams = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
+        rows = rows.filter(Q(zone_id__in=Zone.objects.visible_to(user).values("pk"))
+                           | Q(zone_id=0, owner_unit_id__in=teams))
+    return rows.filter(stage=stage) if stage else rows
 
 
 @dataclass

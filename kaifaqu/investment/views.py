@@ -34,7 +34,7 @@ from .forms import (
     NoteForm,
 )
 from .models import Lead, PromotionEvent
-from .selectors import event_lead_figures, event_list, funnel, lead_board, lead_duplicates, lead_list, lead_totals
+from .selectors import event_lead_figures, event_list, funnel, lead_board, lead_count, lead_duplicates, lead_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -83,17 +83,18 @@ def board_view(request):
 def lead_list_view(request):
     form = LeadFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
-    qs = lead_list(user=request.user, filters=form.filters(), today=today).order_by("-received_on", "-id")
+    qs = lead_list(user=request.user, filters=form.filters(), today=today, paged="export" not in request.GET).order_by(
+        "-received_on", "-id")
     if request.GET.get("export") == "xlsx":
         content = lead_export(leads=qs.iterator(chunk_size=2000), user=request.user,
                               scope_label=str(request.user.scope_label), today=today)
         return _xlsx(content, f"招商线索台账-{today}.xlsx")
-    totals = lead_totals(qs)
+    counted = lead_count(user=request.user, filters=form.filters(), leads=qs)
     paginator = Paginator(qs, PAGE_SIZE)
-    paginator.count = totals["count"]
+    paginator.count = counted.count  # from the tally, or counted with the total: never a second scan
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": paginator.get_page(request.GET.get("page")), "totals": totals, "today": today,
+    context = {"form": form, "page": paginator.get_page(request.GET.get("page")), "counted": counted, "today": today,
                "query": query.urlencode(), "can_enter": _may_enter(request.user)}
     template = "investment/_leads_table.html" if request.htmx and not request.htmx.boosted else "investment/leads.html"
     return render(request, template, context)

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from kaifaqu.accounts.roles import can_write_somewhere
+from kaifaqu.core.counting import count_note
 from kaifaqu.core.params import Day, Id, Offset
 from kaifaqu.zones.models import IndustryChain, Park, Zone
 
@@ -31,7 +32,7 @@ from .schemas import (
     ProjectPatch,
     TransitionIn,
 )
-from .selectors import ProjectFilters, campaign_stats, project_list, project_totals, three_un
+from .selectors import ProjectFilters, campaign_stats, project_count, project_list, three_un
 
 router = Router(tags=["项目"])
 campaigns_router = Router(tags=["三个一批"])
@@ -94,14 +95,17 @@ def _filters(query: ProjectQuery) -> ProjectFilters:
                           campaign=query.campaign, batch=query.batch or "")
 
 
-@router.get("", response=ProjectPage, summary="项目列表（按权限范围，可筛选）")
+@router.get("", response=ProjectPage, summary="项目列表（按权限范围，可筛选）",
+            description=count_note(what="项目", kept_by="市、开发区、阶段", sums="投资合计"))
 def projects_list(request, query: Query[ProjectQuery]):
-    qs = project_list(user=request.user, filters=_filters(query), today=timezone.localdate())
+    filters = _filters(query)
+    qs = project_list(user=request.user, filters=filters, today=timezone.localdate())
     if query.code:
         qs = qs.filter(code=query.code)
-    totals = project_totals(qs)
-    return {"items": list(qs[query.offset : query.offset + query.limit]), "count": totals["count"],
-            "total_investment": totals["total_investment"], "completed_investment": totals["completed_investment"]}
+    counted = project_count(user=request.user, filters=filters, projects=qs)
+    return {"items": list(qs[query.offset : query.offset + query.limit]), "count": counted.count,
+            "count_exact": counted.exact, "total_investment": counted.total("total_investment"),
+            "completed_investment": counted.total("completed_investment")}
 
 
 @router.post("", response={201: ProjectOut}, summary="录入项目")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifaqu.core.changelog import ChangeLoggedModel
 from kaifaqu.core.scope import ScopedQuerySet
+from kaifaqu.core.tally import Tally
 
 from . import listing
 from .choices import Batch, CampaignLevel, Milestone, ProjectType, PromotionMethod, Stage
@@ -323,3 +324,25 @@ class CampaignEntry(ChangeLoggedModel):
 
     def delete(self, *args, **kwargs):
         return _refreshing([self.project_id], partial(super().delete, *args, **kwargs))
+
+
+class ProjectTally(Tally):
+    """项目汇总: per zone and stage, how many projects there are and their investment in cents, kept by triggers
+    (core/tally.py) so that a list's count and totals over a scope, a city, a zone or a stage read these rows."""
+
+    zone_id = models.BigIntegerField(_("开发区"))
+    stage = models.CharField(_("阶段"), max_length=12)
+    total_investment = models.BigIntegerField(_("总投资(分)"), default=0)
+    completed_investment = models.BigIntegerField(_("累计完成投资(分)"), default=0)
+    annual_planned_investment = models.BigIntegerField(_("年度计划投资(分)"), default=0)
+
+    source = "projects.Project"
+    keys = {"zone_id": "{r}.zone_id", "stage": "{r}.stage"}
+    sums = {"total_investment": "total_investment", "completed_investment": "completed_investment",
+            "annual_planned_investment": "annual_planned_investment"}
+    watched = ("zone_id", "stage", "total_investment", "completed_investment", "annual_planned_investment")
+
+    class Meta:
+        verbose_name = _("项目汇总")
+        verbose_name_plural = _("项目汇总")
+        constraints = [models.UniqueConstraint(fields=["zone_id", "stage"], name="project_tally_key")]

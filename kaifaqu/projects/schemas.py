@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from kaifaqu.core.params import Day, Id, PatchIn, reference
 
 from .choices import Batch, CampaignLevel, ProjectType, PromotionMethod, Stage
+from .models import Project
 
 Money = Decimal  # 万元, travels as a string
 
@@ -16,13 +17,13 @@ class ProjectOut(Schema):
     id: int
     code: str
     name: str
-    zone: str = Field(..., alias="zone.code")
-    zone_name: str = Field(..., alias="zone.name")
-    park: str | None = Field(None, alias="park.name")
+    zone: str = Field(..., description="开发区代码")
+    zone_name: str
+    park: str | None = None
     builder: str
     builder_credit_code: str
     type: ProjectType
-    chain: str | None = Field(None, alias="chain.name")
+    chain: str | None = None
     strategic_emerging: bool
     total_investment: Money
     completed_investment: Money
@@ -48,6 +49,24 @@ class ProjectOut(Schema):
     in_statistics: bool
     note: str
     version: int
+
+    # Resolvers rather than dotted aliases ("zone.code"): ninja resolves an alias it cannot get as an attribute
+    # through a template Variable, parsed anew for each field of each row — a fifth of a 50-project page's time.
+    @staticmethod
+    def resolve_zone(obj: Project) -> str:
+        return obj.zone.code
+
+    @staticmethod
+    def resolve_zone_name(obj: Project) -> str:
+        return obj.zone.name
+
+    @staticmethod
+    def resolve_park(obj: Project) -> str | None:
+        return obj.park.name if obj.park_id else None
+
+    @staticmethod
+    def resolve_chain(obj: Project) -> str | None:
+        return obj.chain.name if obj.chain_id else None
 
 
 class ProjectIn(Schema):
@@ -131,9 +150,10 @@ class TransitionIn(Schema):
 
 class ProjectPage(Schema):
     items: list[ProjectOut]
-    count: int
-    total_investment: Money
-    completed_investment: Money
+    count: int = Field(..., description="符合条件的项目数（`count_exact` 为 false 时为估算值）")
+    count_exact: bool = Field(True, description="count 是否精确：筛选结果超过一万条时为估算值")
+    total_investment: Money | None = Field(..., description="总投资合计（万元）；count 为估算值时为 null")
+    completed_investment: Money | None = Field(..., description="累计完成投资合计（万元）；count 为估算值时为 null")
 
 
 class CampaignOut(Schema):

@@ -4,20 +4,21 @@ selector runs a fixed number of queries whatever the number of projects."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
+from kaifaqu.core.counting import ListCount, bounded_count, tally_count
 from kaifaqu.core.iterables import chunks
 from kaifaqu.core.money import cents, rate
 from kaifaqu.zones.models import IndustryChain
+from kaifaqu.zones.selectors import tallied_zones
 
 from . import listed
 from .choices import Batch, ProjectType, Stage
-from .models import Campaign, CampaignEntry, Project
+from .models import Campaign, CampaignEntry, Project, ProjectTally
 
 ZERO = Decimal(0)
 YI = Decimal(10000)  # 1 亿元 in 万元
@@ -115,15 +116,28 @@ def overdue_condition(d: date) -> Q:
     return alive_on(d) & (late_start | late_production) & ~Q(stage__in=[Stage.RESERVE, Stage.NEGOTIATING])
 
 
-def project_totals(qs: QuerySet[Project]) -> dict:
-    """Count and sums (万元) of a project list, in one query."""
-    totals = qs.aggregate(
-        count=Count("id"),
-        total_investment=Coalesce(Sum("total_investment"), ZERO),
-        completed_investment=Coalesce(Sum("completed_investment"), ZERO),
-        annual_planned_investment=Coalesce(Sum("annual_planned_investment"), ZERO),
-    )
-    return {k: v if k == "count" else cents(v) for k, v in totals.items()}
+PROJECT_SUMS = ("total_investment", "completed_investment", "annual_planned_investment")
+
+
+def project_count(*, user, filters: ProjectFilters, projects: QuerySet[Project]) -> ListCount:
+    """How many projects the list `projects` (`project_list` of these filters) holds, and their investment (项目台账
+    合计): read from the kept tally when only the scope, a city, a zone or a stage narrow it (exact, without reading
+    the projects); otherwise counted, exact up to the limit and estimated above it (core/counting.py)."""
+    scope = ProjectFilters(city=filters.city, zone=filters.zone)
+    if replace(filters, stage="", followed="", as_of=None) == scope:
+        return tally_count(project_tally_rows(user=user, filters=filters), ProjectTally)
+
+    return bounded_count(
+        projects, sums=PROJECT_SUMS,
+        scope_count=lambda: tally_count(project_tally_rows(user=user, filters=scope), ProjectTally).count,
+        scope_rows=lambda: scoped_projects(user=user, city=scope.city, zone=scope.zone))
+
+
+def project_tally_rows(*, user, filters: ProjectFilters) -> QuerySet[ProjectTally]:
+    """The tally rows of the projects `user` may see, narrowed by the filters' city, zone and stage."""
+    zones = tallied_zones(user=user, city=filters.city, zone=filters.zone)
+    rows = ProjectTally.objects.all() if zones is None else ProjectTally.objects.filter(zone_id__in=zones.values("pk"))
+    return rows.filter(stage=filters.stage) if filters.stage else rows
 
 
 # ---- campaign statistics -------------------------------------------------------------------------------------

@@ -43,8 +43,8 @@ from .selectors import (
     campaign_entry_counts,
     campaign_stats,
     campaigns_between,
+    project_count,
     project_list,
-    project_totals,
     scope_word,
     three_un,
 )
@@ -79,13 +79,13 @@ def project_list_view(request):
         from .ledger import ledger_export
 
         return _xlsx(ledger_export(projects=qs), f"项目台账-{timezone.localdate()}.xlsx")
-    totals = project_totals(qs)
+    counted = project_count(user=request.user, filters=_filters(form), projects=qs)
     paginator = Paginator(qs, PAGE_SIZE)
-    paginator.count = totals["count"]  # counted with the totals: one scan, not two
+    paginator.count = counted.count  # from the tally, or counted with the totals: never a second scan
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "totals": totals, "query": query.urlencode(),
+    context = {"form": form, "page": page, "counted": counted, "query": query.urlencode(),
                "can_enter": writable_zones(request.user).exists()}
     template = "projects/_table.html" if request.htmx and not request.htmx.boosted else "projects/list.html"
     return render(request, template, context)

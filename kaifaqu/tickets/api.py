@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
 from kaifaqu.accounts.models import User
+from kaifaqu.core.counting import count_note
 from kaifaqu.core.params import Day, Id, Moment, Offset, inline_schema
 from kaifaqu.core.privacy import api_phone, api_unmask
 from kaifaqu.projects.models import Project
@@ -25,7 +26,7 @@ from .choices import CaseStatus, Category, Channel, Satisfaction, TicketStatus
 from .enterprises import enterprise_lookup
 from .errors import ServiceError
 from .models import ServiceCase, ServiceItem, Ticket
-from .selectors import TicketFigures, TicketFilters, percent, ticket_list, ticket_stats
+from .selectors import TicketFigures, TicketFilters, percent, ticket_count, ticket_list, ticket_stats
 
 router = Router(tags=["企业诉求"])
 enterprises_router = Router(tags=["企业"])
@@ -41,10 +42,10 @@ def _refuse(exc: ServiceError):
 class TicketOut(Schema):
     id: int
     number: str
-    zone: str = Field(..., alias="zone.code")
-    zone_name: str = Field(..., alias="zone.name")
+    zone: str = Field(..., description="开发区代码")
+    zone_name: str
     enterprise: int | None = Field(None, alias="enterprise_id")
-    enterprise_name: str | None = Field(None, alias="enterprise.name")
+    enterprise_name: str | None = None
     caller: str
     phone: str = Field(..., description="联系电话：办理该诉求的人员可见完整号码，其他人员为脱敏号码（如138****4321）")
     channel: Channel
@@ -73,10 +74,24 @@ class TicketOut(Schema):
     def resolve_phone(obj: Ticket, context) -> str:
         return api_phone(obj, context)
 
+    # Resolvers rather than dotted aliases, which ninja resolves through a template Variable parsed for every row.
+    @staticmethod
+    def resolve_zone(obj: Ticket) -> str:
+        return obj.zone.code
+
+    @staticmethod
+    def resolve_zone_name(obj: Ticket) -> str:
+        return obj.zone.name
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Ticket) -> str | None:
+        return obj.enterprise.name if obj.enterprise_id else None
+
 
 class TicketPage(Schema):
     items: list[TicketOut]
-    count: int
+    count: int = Field(..., description="符合条件的诉求数（`count_exact` 为 false 时为估算值）")
+    count_exact: bool = Field(True, description="count 是否精确：筛选结果超过一万条时为估算值")
 
 
 class TicketIn(Schema):
@@ -135,11 +150,14 @@ def _visible_ticket(user, ticket_id: int) -> Ticket:
     return get_object_or_404(qs, pk=ticket_id)
 
 
-@router.get("", response=TicketPage, summary="诉求列表（按权限范围，可筛选）")
+@router.get("", response=TicketPage, summary="诉求列表（按权限范围，可筛选）",
+            description=count_note(what="诉求", kept_by="市、开发区、状态（逾期除外）"))
 def tickets_list(request, query: Query[TicketQuery]):
-    data = query.dict(exclude={"limit", "offset"}, exclude_none=True)
-    qs = ticket_list(user=request.user, filters=TicketFilters(**data), today=timezone.localdate())
-    return {"items": list(qs[query.offset:query.offset + query.limit]), "count": qs.count()}
+    filters = TicketFilters(**query.dict(exclude={"limit", "offset"}, exclude_none=True))
+    qs = ticket_list(user=request.user, filters=filters, today=timezone.localdate(), paged=True)
+    counted = ticket_count(user=request.user, filters=filters, tickets=qs)
+    return {"items": list(qs[query.offset:query.offset + query.limit]), "count": counted.count,
+            "count_exact": counted.exact}
 
 
 @router.post("", response={201: TicketOut}, summary="受理诉求")

@@ -16,6 +16,7 @@ from kaifaqu.accounts.roles import sees_unit_queue
 from kaifaqu.core.changelog import ChangeLoggedModel
 from kaifaqu.core.privacy import works_record
 from kaifaqu.core.scope import ScopedQuerySet
+from kaifaqu.core.tally import Tally
 
 from .choices import (
     CASE_OPEN,
@@ -347,3 +348,21 @@ class EnterpriseToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} → {self.enterprise_id}"
+
+
+class TicketListTally(Tally):
+    """诉求列表汇总: per zone and status, how many tickets there are, kept by triggers (core/tally.py) so that the
+    ticket list's count over a scope, a city, a zone or a status reads these rows (the figures of `ticket_stats`
+    have their own totals, `TicketTally`, per day, category and department)."""
+
+    zone_id = models.BigIntegerField(_("开发区"))
+    status = models.CharField(_("状态"), max_length=12)
+
+    source = "tickets.Ticket"
+    keys = {"zone_id": "{r}.zone_id", "status": "{r}.status"}
+    watched = ("zone_id", "status")
+
+    class Meta:
+        verbose_name = _("诉求列表汇总")
+        verbose_name_plural = _("诉求列表汇总")
+        constraints = [models.UniqueConstraint(fields=["zone_id", "status"], name="ticket_list_tally_key")]

@@ -15,7 +15,7 @@ row:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,20 +26,24 @@ from django.utils import timezone
 from kaifaqu.accounts.choices import OrgKind
 from kaifaqu.accounts.models import OrgUnit
 from kaifaqu.accounts.roles import sees_unit_queue
+from kaifaqu.core.counting import ListCount, bounded_count, scope_share, tally_count
 from kaifaqu.core.money import rate
 from kaifaqu.zones.models import Zone
+from kaifaqu.zones.selectors import tallied_zones
 
 from .choices import TICKET_DONE, TICKET_OPEN, Category
-from .models import Ticket, TicketTally
+from .models import Ticket, TicketListTally, TicketTally
 from .tally import FIELDS, ROOT, counts, sums, tallies_ready
 
 HALF = Decimal("0.5")
 ZONE_LEVEL = (OrgKind.ZONE, OrgKind.DEPARTMENT)
 
 
-def scoped_tickets(*, user, city: str | None = None, zone: str | None = None) -> QuerySet[Ticket]:
-    """The tickets `user` may see, narrowed to a city (code or name) or a zone (code)."""
-    qs = Ticket.objects.visible_to(user)
+def scoped_tickets(*, user, city: str | None = None, zone: str | None = None,
+                   share: float | None = None) -> QuerySet[Ticket]:
+    """The tickets `user` may see, narrowed to a city (code or name) or a zone (code); `share` (of the table),
+    SQLite's planner hint (core/scope.py)."""
+    qs = Ticket.objects.visible_to(user, share=share)
     if city:
         qs = qs.filter(Q(zone__city__code=city) | Q(zone__city__name=city) | Q(zone__city__name=f"{city}市"))
     if zone:
@@ -79,11 +83,14 @@ class TicketFilters:
     date_to: date | None = None
 
 
-def ticket_list(*, user, filters: TicketFilters, today: date) -> QuerySet[Ticket]:
+def ticket_list(*, user, filters: TicketFilters, today: date, paged: bool = False) -> QuerySet[Ticket]:
     """The scoped, filtered ticket list, newest first (a department queue when filtered to one department and
-    to open tickets: then the nearest deadline first)."""
-    qs = received_between(scoped_tickets(user=user, city=filters.city or None, zone=filters.zone or None),
-                          filters.date_from, filters.date_to)
+    to open tickets: then the nearest deadline first). `paged`: read a page at a time — on SQLite the scope's
+    share of the table (one query over the tally) tells the planner whether to walk the list's order."""
+    scope = TicketFilters(city=filters.city, zone=filters.zone)
+    share = scope_share(TicketListTally, ticket_tally_rows(user=user, filters=scope)) if paged else None
+    qs = received_between(scoped_tickets(user=user, city=filters.city or None, zone=filters.zone or None,
+                                         share=share), filters.date_from, filters.date_to)
     if filters.q:
         q = filters.q.strip()
         qs = qs.filter(Q(number__iexact=q) | Q(text__icontains=q) | Q(enterprise__name__icontains=q))
@@ -98,6 +105,30 @@ def ticket_list(*, user, filters: TicketFilters, today: date) -> QuerySet[Ticket
     qs = _state(qs, filters.state, today)
     order = ["resolution_due", "id"] if filters.state in ("open", "overdue") else ["-received_at", "-id"]
     return qs.select_related("zone__org_unit", "enterprise").order_by(*order)
+
+
+def ticket_count(*, user, filters: TicketFilters, tickets: QuerySet[Ticket]) -> ListCount:
+    """How many tickets the list `tickets` (`ticket_list` of these filters) holds: read from the kept tally when
+    only the scope, a city, a zone or a state other than "overdue" narrow it (exact, without reading the tickets);
+    otherwise counted, exact up to the limit and estimated above it (core/counting.py)."""
+    if not sees_unit_queue(user):  # an agent's own tickets: counted, never read from their zone's tally
+        return bounded_count(tickets, scope_count=lambda: 0, scope_rows=lambda: tickets)
+    scope = TicketFilters(city=filters.city, zone=filters.zone)
+    if replace(filters, state="") == scope and filters.state != "overdue":
+        return tally_count(ticket_tally_rows(user=user, filters=filters), TicketListTally)
+
+    return bounded_count(
+        tickets, scope_count=lambda: tally_count(ticket_tally_rows(user=user, filters=scope), TicketListTally).count,
+        scope_rows=lambda: scoped_tickets(user=user, city=scope.city or None, zone=scope.zone or None))
+
+
+def ticket_tally_rows(*, user, filters: TicketFilters) -> QuerySet[TicketListTally]:
+    """The tally rows of the tickets `user` may see, narrowed by the filters' city, zone and state."""
+    zones = tallied_zones(user=user, city=filters.city, zone=filters.zone)
+    rows = TicketListTally.objects.all() if zones is None else TicketListTally.objects.filter(
+        zone_id__in=zones.values("pk"))
+    statuses = {"open": TICKET_OPEN, "done": TICKET_DONE}.get(filters.state, [filters.state] if filters.state else [])
+    return rows.filter(status__in=statuses) if statuses else rows
 
 
 def _state(qs: QuerySet[Ticket], state: str, today: date) -> QuerySet[Ticket]:

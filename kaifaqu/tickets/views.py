@@ -23,7 +23,7 @@ from .errors import NotPermitted, ServiceError
 from .excel import export_date, ticket_stats_export, tickets_export
 from .forms import ACTION_FORMS, DEPARTMENTS, PeriodForm, TicketFilterForm, TicketForm, handling_zones
 from .models import Ticket
-from .selectors import TicketFilters, department_queues, ticket_list, ticket_stats, ticket_trend
+from .selectors import TicketFilters, department_queues, ticket_count, ticket_list, ticket_stats, ticket_trend
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -100,13 +100,16 @@ def ticket_list_view(request):
     """诉求台账 (a department queue when filtered to one department's open tickets), exported to Excel."""
     form = TicketFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
-    qs = ticket_list(user=request.user, filters=_filters(form), today=today)
+    qs = ticket_list(user=request.user, filters=_filters(form), today=today, paged="export" not in request.GET)
     if request.GET.get("export") == "xlsx":
         return xlsx(tickets_export(tickets=qs, user=request.user), f"企业诉求台账-{export_date(today)}.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counted = ticket_count(user=request.user, filters=_filters(form), tickets=qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = counted.count  # from the tally, or counted up to the limit: never a scan of the scope
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "today": today, "query": query.urlencode(),
+    context = {"form": form, "page": page, "counted": counted, "today": today, "query": query.urlencode(),
                "can_receive": handling_zones(request.user).exists()}
     return render(request, "tickets/_ticket_table.html" if is_partial(request) else "tickets/list.html", context)
 

@@ -27,6 +27,18 @@ def zone_list(*, user, city: str | None = None, level: str | None = None, kind: 
     return qs.order_by("city__code", "-level", "code")
 
 
+def tallied_zones(*, user, city: str = "", zone: str = "") -> QuerySet[Zone] | None:
+    """The zones whose kept tally rows (core/tally.py) make up `user`'s scope narrowed to a city (code or name) and
+    a zone (code) — the same narrowing the project and ticket lists apply — or None for every zone (a superuser
+    not narrowing), so the tally is read whole."""
+    if getattr(user, "is_superuser", False) and getattr(user, "is_active", False) and not city and not zone:
+        return None
+    zones = Zone.objects.visible_to(user)
+    if city:
+        zones = zones.filter(Q(city__code=city) | Q(city__name=city) | Q(city__name=f"{city}市"))
+    return zones.filter(code=zone) if zone else zones
+
+
 def _search(q: str) -> Q:
     cond = Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__iexact=q)
     if _ASCII_WORD.match(q):

@@ -202,10 +202,10 @@ def test_funnel_page_writes_the_briefing_and_links_its_rows(client_of, demo):
             "占全市招商引资项目47.9%；共涉及投资额126.6亿元，占全市招商引资投资额39.3%。") in page
     assert 'id="fig-share">47.92%' in page and "funnel-chart-data" in page
     links = resp.context["f"].links
-    assert client.get(links["negotiating"]).context["totals"]["count"] == 55
-    assert client.get(links["negotiating_big"]).context["totals"]["count"] == 11
-    signed = client.get(links["signed"]).context["totals"]
-    assert (signed["count"], signed["investment"]) == (23, 1266000)
+    assert client.get(links["negotiating"]).context["counted"].count == 55
+    assert client.get(links["negotiating_big"]).context["counted"].count == 11
+    signed = client.get(links["signed"]).context["counted"]
+    assert (signed.count, signed.exact, signed.total("investment")) == (23, True, 1266000)
     assert client.get(links["events"]).context["page"].paginator.count == 24
 
 

@@ -18,7 +18,7 @@ def test_list_shows_only_scoped_projects_with_totals_in_yi(client_of, zone_by_co
     resp = client_of("yangquan").get("/projects/")
     page = resp.content.decode()
     assert "阳泉项目甲" in page and "晋中项目乙" not in page
-    assert resp.context["totals"]["count"] == 1
+    assert resp.context["counted"].count == 1 and resp.context["counted"].exact
     assert 'id="project-total">12.35</strong> 亿元' in page
 
 
