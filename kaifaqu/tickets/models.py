@@ -83,10 +83,10 @@ class ServiceItem(ChangeLoggedModel):
 
 
 class ServiceCaseQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, **hints):
         """The cases of the user's subtree; for an agent (代办员), only the cases assigned to them, unless they were
-        granted their unit's queue (`tickets.view_unit_queue`)."""
-        qs = super().visible_to(user)
+        granted their unit's queue (`tickets.view_unit_queue`). `hints`: as `ScopedQuerySet.visible_to`."""
+        qs = super().visible_to(user, **hints)
         return qs if sees_unit_queue(user) else qs.filter(agent=user)
 
 
@@ -161,10 +161,10 @@ class CaseEvent(models.Model):
 
 
 class TicketQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, **hints):
         """The tickets of the user's subtree; for an agent (代办员), only those they received themselves, unless they
-        were granted their unit's queue (`tickets.view_unit_queue`)."""
-        qs = super().visible_to(user)
+        were granted their unit's queue (`tickets.view_unit_queue`). `hints`: as `ScopedQuerySet.visible_to`."""
+        qs = super().visible_to(user, **hints)
         return qs if sees_unit_queue(user) else qs.filter(created_by=user)
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from kaifaqu.accounts.models import User
 from kaifaqu.accounts.roles import QUEUE_GROUP, ensure_role_groups, sees_unit_queue
 from kaifaqu.core.models import ObjectChange
-from kaifaqu.tickets import casework, services
+from kaifaqu.tickets import casework, selectors, services
 from kaifaqu.tickets.errors import NotPermitted
 from kaifaqu.tickets.models import CaseEvent, ServiceCase, Ticket, TicketEvent
 from tests.conftest import PASSWORD
@@ -148,3 +148,20 @@ def test_the_queue_group_grants_that_one_permission(db):
     queue = Group.objects.get(name=QUEUE_GROUP)
     assert [p.codename for p in queue.permissions.all()] == ["view_unit_queue"]
     assert not Group.objects.get(name="机构管理员").permissions.filter(codename="view_unit_queue").exists()
+
+
+def test_an_agents_ticket_count_is_their_own_not_their_zones_tally(desk, client):
+    """The list's count comes from the zone's kept tally for everyone who sees the zone's queue; an agent without
+    the grant sees only the tickets they received, so their count must be of those, never the zone's figure."""
+    agent = desk["agent"]
+    ticket(agent, text="代办员本人受理的诉求")
+    client.force_login(agent)
+    page = client.get("/services/tickets/")
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 1 == Ticket.objects.visible_to(agent).count()
+    assert Ticket.objects.filter(zone__org_unit=agent.org_unit).count() == 2  # the zone holds two
+    assert selectors.ticket_count(user=agent, filters=selectors.TicketFilters(),
+                                  tickets=Ticket.objects.visible_to(agent)).count == 1
+    granted = grant_queue(agent)
+    assert selectors.ticket_count(user=granted, filters=selectors.TicketFilters(),
+                                  tickets=Ticket.objects.visible_to(granted)).count == 2
