@@ -86,6 +86,7 @@ class _Builder:
 
     def __init__(self, rng: random.Random, now: datetime):
         self.rng, self.now = rng, now
+        self.phones = random.Random("phones")  # its own sequence: the other fields stay as they were generated
 
     def ticket(self, zone: Zone, enterprise: Enterprise | None, received: datetime) -> tuple[Ticket, list[dict]]:
         rng = self.rng
@@ -96,7 +97,8 @@ class _Builder:
                    key_difficult=rng.random() < 0.02, received_at=received, generated=True,
                    first_response_due=sla.first_response_due(received),
                    resolution_due=sla.resolution_due(received, category),
-                   caller="" if enterprise else f"{rng.choice('王李张刘陈杨赵黄周吴')}先生")
+                   caller="" if enterprise else f"{rng.choice('王李张刘陈杨赵黄周吴')}先生",
+                   phone=self._phone())
         events = [{"action": TicketAction.CREATE, "status": TicketStatus.NEW, "at": received,
                    "note": "演示数据（生成）"}]
         self._assign(t, events)
@@ -104,6 +106,13 @@ class _Builder:
             self._close(t, events)
         self._escalate(t, events)
         return t, events
+
+    def _phone(self) -> str:
+        """The caller's number as the hotline records it: mostly a mobile, sometimes a 0353 landline (阳泉)."""
+        rng = self.phones
+        if rng.random() < 0.8:
+            return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+        return f"0353-{rng.randrange(2000000, 8000000)}"
 
     def _step(self, at: datetime) -> bool:
         return at <= self.now
