@@ -239,3 +239,11 @@ def test_a_nul_in_a_page_query_is_400_in_chinese(client_of, url):
     resp = client_of("province").get(url)
     assert resp.status_code == 400
     assert resp.content.decode() == "请求中含有空字符（NUL），无法处理"
+
+
+@pytest.mark.parametrize("url", [f"/api/v1/tickets/{HUGE}/phone", f"/api/v1/leads/{HUGE}/phone",
+                                 f"/api/v1/auth/tokens/{HUGE}"])
+def test_the_later_endpoints_take_the_same_id_type(client, token_of, url):
+    """Unmasking and token revocation came after the id type: a huge id is 422 there too, never a 500."""
+    send = client.delete if "/tokens/" in url else client.post
+    assert send(url, **token_of("province")).status_code == 422

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from ninja import Schema
 
 from kaifaqu.accounts.choices import Role
 
@@ -121,6 +122,12 @@ def unmask_phone(*, request, record: HasPhone) -> str:
     audit(action=AuditAction.UNMASK, request=request, target=f"{meta.verbose_name} {record}",
           detail={"model": meta.label_lower, "id": record.pk, "field": "phone"})
     return record.phone
+
+
+class PhoneOut(Schema):
+    """The API's answer to an unmasking: the record's full number."""
+
+    phone: str
 
 
 def api_unmask(request, record: HasPhone) -> dict:

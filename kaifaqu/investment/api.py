@@ -14,7 +14,7 @@ from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.counting import count_note
 from kaifaqu.core.excel import CellError, parse_decimal
 from kaifaqu.core.params import Day, Id, Offset
-from kaifaqu.core.privacy import api_unmask
+from kaifaqu.core.privacy import PhoneOut, api_unmask
 from kaifaqu.projects.schemas import ProjectOut
 from kaifaqu.zones.models import IndustryChain, Zone
 
@@ -162,13 +162,9 @@ def leads_detail(request, lead_id: Id):
     return _visible_lead(request.user, lead_id)
 
 
-class PhoneOut(Schema):
-    phone: str
-
-
 @router.post("/{int:lead_id}/phone", response=PhoneOut,
              summary="查看线索联系人完整号码（上级审核员、管理员；记入审计日志）")
-def leads_phone(request, lead_id: int):
+def leads_phone(request, lead_id: Id):
     return api_unmask(request, _visible_lead(request.user, lead_id))
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticError
 from kaifaqu.accounts.models import User
 from kaifaqu.core.counting import count_note
 from kaifaqu.core.params import Day, Id, Moment, Offset, inline_schema
-from kaifaqu.core.privacy import api_phone, api_unmask
+from kaifaqu.core.privacy import PhoneOut, api_phone, api_unmask
 from kaifaqu.projects.models import Project
 from kaifaqu.zones.models import Enterprise, Zone
 
@@ -227,13 +227,9 @@ def tickets_detail(request, ticket_id: Id):
     return _visible_ticket(request.user, ticket_id)
 
 
-class PhoneOut(Schema):
-    phone: str
-
-
 @router.post("/{int:ticket_id}/phone", response=PhoneOut,
              summary="查看诉求人完整号码（上级审核员、管理员；记入审计日志）")
-def tickets_phone(request, ticket_id: int):
+def tickets_phone(request, ticket_id: Id):
     return api_unmask(request, _visible_ticket(request.user, ticket_id))
 
 
