@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from kaifaqu.core import tally
 from kaifaqu.core.changelog import snapshot_fields, snapshot_texts
 from kaifaqu.core.models import ObjectChange, Sequence
 from kaifaqu.core.setwise import id_set, log_created, log_updated, shared_log_values
@@ -21,7 +22,7 @@ from kaifaqu.core.setwise import id_set, log_created, log_updated, shared_log_va
 from .. import listing
 from ..choices import DATED_STAGES, STAGE_DATE_FIELD, Batch
 from ..listing import LISTED_ON
-from ..models import Campaign, CampaignEntry, Project, StageEvent
+from ..models import Campaign, CampaignEntry, Project, ProjectTally, StageEvent
 from ..services import PROJECT_SEQUENCE, entry_stages, new_project_codes, project_code_number
 from .bulk import _Direct, _draw_ids, _fields, _Pipeline, _Stale, _update_projects
 from .lookups import _Lookups
@@ -48,7 +49,7 @@ def writing(user, rows: list[_Row], lookups: _Lookups, dry_run: bool) -> Iterato
     writer = None
     try:
         writer = _Writer(user, rows, lookups)
-        with writer:
+        with tally.suspended(ProjectTally), writer:  # (SQLite: the tally recounted once, not kept row by row)
             yield writer
         listing.refresh(writer.existing)
     except _Stale as exc:  # a project saved (a page, the API) between the read and the write: named by row
