@@ -49,8 +49,9 @@ def writing(user, rows: list[_Row], lookups: _Lookups, dry_run: bool) -> Iterato
     writer = None
     try:
         writer = _Writer(user, rows, lookups)
-        with tally.suspended(ProjectTally), writer:  # (SQLite: the tally recounted once, not kept row by row)
+        with tally.suspended(ProjectTally) as kept, writer:  # (SQLite: the tally recounted once, not row by row)
             yield writer
+            kept.changed = writer.wrote_projects
         listing.refresh(writer.existing)
     except _Stale as exc:  # a project saved (a page, the API) between the read and the write: named by row
         named = saved_meanwhile(rows, lookups, writer.now) if writer else []
@@ -73,6 +74,7 @@ class _Writer:
         self.created: dict[int, int] = {}  # {row number: new project's id}
         self.existing: list[int] = []  # the existing projects listed in campaigns (for `listing.refresh`)
         self.failed = False
+        self.wrote_projects = False  # any project inserted or updated (else the list tally needs no recount)
         maybe_new = [r for r in rows if r.values.get("code") not in lookups.by_code]
         self.codes = _Codes(sum(1 for r in maybe_new if not r.values.get("code")),
                             {r.values["code"] for r in maybe_new if r.values.get("code")})
@@ -112,7 +114,9 @@ class _Writer:
             run.insert(Project, _keyed(records, self.ids), with_ids=True)
             self.created.update((row.number, record["id"]) for row, record in zip(created, records, strict=True))
             _new_history(run, self.user, records, now)
-        _update(run, self.user, [r for r in rows if r.action == "update"], now)
+        updated = [r for r in rows if r.action == "update"]
+        _update(run, self.user, updated, now)
+        self.wrote_projects = self.wrote_projects or bool(records or updated)
         if listed := [r for r in rows if r.entry]:
             self.existing += _list_in_campaigns(run, listed, self.entry_ids, self.created, now)
 
