@@ -22,7 +22,8 @@ def _bounded(value: date | None) -> date | None:
 class AuditFilterForm(forms.Form):
     """审计日志的筛选条件."""
 
-    action = forms.ChoiceField(label="事件", required=False, choices=[("", "全部事件"), *AuditAction.choices])
+    action = forms.ChoiceField(label="事件", required=False, choices=[("", "全部事件"), *AuditAction.choices],
+                               error_messages={"invalid_choice": "没有“%(value)s”这种事件，请从列表中选择"})
     username = forms.CharField(label="账号", required=False, max_length=150,
                                widget=forms.TextInput(attrs={"placeholder": "操作人或被操作的账号"}))
     date_from = forms.DateField(label="日期自", required=False, widget=DATE)
