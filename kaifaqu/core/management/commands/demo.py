@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaifaqu.accounts.demo import DEMO_ACCOUNTS, demo_accounts_ensure
-from kaifaqu.accounts.models import OrgUnit
+from kaifaqu.accounts.models import OrgUnit, User
 from kaifaqu.core.changelog import change_context
 from kaifaqu.indicators.catalogue import catalogue_load
 from kaifaqu.indicators.demo import dispatch_demo_load, orders_demo_load
@@ -91,3 +91,5 @@ class Command(BaseCommand):
         units = {u.code: u.name for u in OrgUnit.objects.filter(code__in=[a[2] for a in DEMO_ACCOUNTS])}
         for username, full_name, unit_code, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<16} {units[unit_code]} · {role.label} · {full_name}")
+        if agent := User.objects.filter(username="yq-gxq-agent").select_related("org_unit").first():
+            self.stdout.write(f"  {agent.username:<16} {agent.org_unit} · {agent.get_role_display()} · {agent}")
