@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kaifaqu.indicators",
     "kaifaqu.investment",
     "kaifaqu.tickets",
+    "kaifaqu.reports",
 ]
 
 MIDDLEWARE = [

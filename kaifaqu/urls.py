@@ -12,6 +12,7 @@ admin.site.index_title = "系统管理"
 admin.site.login_form = AdminLoginForm  # the admin site's login is under the same lockout as the platform's
 
 urlpatterns = [
+    path("", include("kaifaqu.reports.urls")),
     path("", include("kaifaqu.core.urls")),
     path("", include("kaifaqu.accounts.urls")),
     path("zones/", include("kaifaqu.zones.urls")),
